@@ -4,3 +4,8 @@ export * from './principal.ts';
 export * from './resources.ts';
 export * from './requests.ts';
 export * from './events.ts';
+export * from './access.ts';
+export * from './support.ts';
+export * from './socket.ts';
+export * from './users.ts';
+export * from './messaging.ts';

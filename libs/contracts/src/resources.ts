@@ -61,6 +61,9 @@ export const Ticket = z.object({
   firstResponseAt: IsoTime.nullable(),
   createdAt: IsoTime,
   updatedAt: IsoTime,
+  /** SLA clocks: when the first staff answer, and the resolution, are due (tickets service). */
+  firstResponseDueAt: IsoTime.nullable().optional(),
+  resolutionDueAt: IsoTime.nullable().optional(),
 });
 export type Ticket = z.infer<typeof Ticket>;
 

@@ -23,6 +23,12 @@ export interface ConsumerSpec {
   prefetch?: number;
   /** Back-off before each retry. Default [500, 2_000, 8_000]: four attempts in all. */
   retryDelaysMs?: number[];
+  /**
+   * How often one message may come back unsettled (its process died or lost the connection while
+   * holding it) before the broker dead-letters it: the last resort against a message that crashes
+   * the process every time. Default 10. Handler errors do not count here: they use the retries.
+   */
+  deliveryLimit?: number;
 }
 
 export interface Consumer {

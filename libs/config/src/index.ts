@@ -1,0 +1,3 @@
+export * from './load.ts';
+export * from './vars.ts';
+export * from './jwt.ts';

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CreateChannelBody, EVENT_TYPES, makeEnvelope, parseEnvelope, SendMessageBody } from '@chat/contracts';
+
+const snapshot = {
+  id: crypto.randomUUID(),
+  tenantId: 'acme',
+  type: 'SUPPORT' as const,
+  status: 'ACTIVE' as const,
+  name: null,
+  createdBy: 'u1',
+  assignedTo: null,
+  escalatedTo: null,
+  participants: [{ userId: 'u1', role: 'PARTICIPANT' as const }],
+  revision: 1,
+  updatedAt: new Date().toISOString(),
+};
+
+describe('event envelopes', () => {
+  it('round-trips a valid envelope through JSON', () => {
+    const event = makeEnvelope('channel.created', 'acme', { userId: 'u1', role: 'PARTICIPANT' }, { channel: snapshot, ticket: null, metadata: null });
+    const parsed = parseEnvelope(JSON.parse(JSON.stringify(event)));
+    assert.deepEqual(parsed, event);
+  });
+
+  it('refuses an unknown type and data that does not fit its type', () => {
+    const event = makeEnvelope('channel.created', 'acme', { userId: 'u1', role: 'PARTICIPANT' }, { channel: snapshot, ticket: null, metadata: null });
+    assert.throws(() => parseEnvelope({ ...event, type: 'channel.exploded' }));
+    assert.throws(() => parseEnvelope({ ...event, data: { channel: { ...snapshot, status: 'GONE' } } }));
+    assert.throws(() => parseEnvelope({ ...event, tenantId: '' }));
+  });
+
+  it('names every event type by its routing key', () => {
+    for (const type of EVENT_TYPES) assert.match(type, /^[a-z]+\.[a-z_]+$/);
+  });
+});
+
+describe('request bodies', () => {
+  it('bounds message content to 1..10000 characters', () => {
+    assert.equal(SendMessageBody.safeParse({ content: '' }).success, false);
+    assert.equal(SendMessageBody.safeParse({ content: 'x'.repeat(10_001) }).success, false);
+    assert.equal(SendMessageBody.safeParse({ content: 'x'.repeat(10_000) }).success, true);
+  });
+
+  it('refuses unknown enum values and unknown fields, such as a smuggled tenant id', () => {
+    assert.equal(CreateChannelBody.safeParse({ type: 'DIRECT' }).success, false);
+    assert.equal(CreateChannelBody.safeParse({ type: 'TEAM', tenantId: 'other' }).success, false);
+    assert.equal(CreateChannelBody.safeParse({ type: 'TEAM', participantIds: ['a', 'b'] }).success, true);
+  });
+});

@@ -1,0 +1,9 @@
+import './types.ts';
+
+export * from './errors.ts';
+export * from './app.ts';
+export * from './auth.ts';
+export * from './validation.ts';
+export * from './serve.ts';
+export { markDraining } from './state.ts';
+export type { ReadinessChecks } from './probes.ts';

@@ -1,0 +1,5 @@
+export * from './tokens.ts';
+export * from './process.ts';
+export * from './redis.ts';
+export * from './postgres.ts';
+export * from './rabbitmq.ts';
