@@ -110,7 +110,7 @@ export async function createRabbitBus(options: RabbitBusOptions): Promise<EventB
     session = next;
   }
 
-  const connection: RecoveringChannelModel = await connect(options.url, {
+  const connection: RecoveringChannelModel = await connect(withDefaultHeartbeat(options.url), {
     timeout: connectTimeoutMs,
     recovery: { initialDelay: 200, maxDelay: 5_000, waitForConnect: false, setup: openSession },
   });
@@ -219,4 +219,15 @@ async function waitForFirstConnection(connection: RecoveringChannelModel, timeou
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * A broker that vanishes without closing the socket (a cut cable, a frozen host) is noticed only
+ * by missed heartbeats; the server's default of 60 s would keep a dead bus "ready" far too long.
+ * A heartbeat named in the URL wins.
+ */
+function withDefaultHeartbeat(url: string, seconds = 5): string {
+  const parsed = new URL(url);
+  if (!parsed.searchParams.has('heartbeat')) parsed.searchParams.set('heartbeat', String(seconds));
+  return parsed.toString();
 }
