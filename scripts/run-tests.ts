@@ -7,10 +7,10 @@ import { spawn } from 'node:child_process';
 import { glob } from 'node:fs/promises';
 import { resolveTestServices } from './test-services.ts';
 
-const WORKSPACE_TESTS = ['libs/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'bench/test/**/*.test.ts'];
+const WORKSPACE_TESTS = ['libs/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'bench/test/**/*.test.ts', 'deploy/test/**/*.test.ts', 'test/**/*.test.ts'];
 
 /** Fault tests stop and start shared services, so they never run beside the others. */
-const isFaultTest = (file: string) => file.includes('/test/faults/');
+const isFaultTest = (file: string) => /(^|\/)test\/faults\//.test(file);
 
 const faults = process.argv.includes('--faults');
 const extra = process.argv.slice(2).filter((argument) => argument !== '--faults');

@@ -3,3 +3,5 @@ export * from './process.ts';
 export * from './redis.ts';
 export * from './postgres.ts';
 export * from './rabbitmq.ts';
+export * from './tcp-proxy.ts';
+export * from './cluster.ts';
