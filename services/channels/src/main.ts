@@ -1,0 +1,4 @@
+import { runServiceMain } from '@chat/service-runtime';
+import { channelsService } from './service.ts';
+
+await runServiceMain(channelsService);
