@@ -1,0 +1,33 @@
+import type { ConsumerSpec } from '@chat/event-bus';
+import type { ServiceContext } from '@chat/service-runtime';
+import { isChannelEvent } from '../domain/channel-change.ts';
+import { handleChannelEvent } from './channel-events.ts';
+import { handleMessageCreated } from './message-events.ts';
+
+export const CONSUMER_NAME = 'tickets';
+
+/**
+ * Unlike the bus's default, a quick first retry: an event that overtook its channel's opening
+ * (replicas handle a channel's events side by side) waits for it (channel-events.ts), and the
+ * opening is then usually done within milliseconds. The later delays outlast an opening that is on
+ * retries of its own (a database hiccup) by a good margin before giving up to the dead letters.
+ */
+const RETRY_DELAYS_MS = [100, 500, 2_000, 8_000, 30_000, 120_000];
+
+/** Every channel change and every new message, each applied once (the inbox) in its tenant. */
+export function ticketsConsumer({ db, metrics }: Pick<ServiceContext, 'db' | 'metrics'>): ConsumerSpec {
+  const applied = metrics.counter('tickets_events_applied_total', 'Events the tickets service applied, by type', ['type']);
+  return {
+    name: CONSUMER_NAME,
+    patterns: ['channel.*', 'message.created'],
+    retryDelaysMs: RETRY_DELAYS_MS,
+    async handle(event) {
+      const ran = await db.handleOnce(CONSUMER_NAME, event, async (tx) => {
+        const now = new Date();
+        if (isChannelEvent(event)) await handleChannelEvent(tx, event, now);
+        else if (event.type === 'message.created') await handleMessageCreated(tx, event, now);
+      });
+      if (ran) applied.inc({ type: event.type });
+    },
+  };
+}

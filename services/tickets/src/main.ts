@@ -1,0 +1,4 @@
+import { runServiceMain } from '@chat/service-runtime';
+import { ticketsService } from './service.ts';
+
+await runServiceMain(ticketsService);
