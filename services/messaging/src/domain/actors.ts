@@ -1,0 +1,14 @@
+import type { Actor, Principal } from '@chat/contracts';
+import type { MessageRow } from '../store/rows.ts';
+
+export const actorOf = (principal: Principal): Actor => ({ userId: principal.userId, role: principal.role });
+
+/**
+ * Whether the caller wrote the message. User ids are opaque and only unique within a tenant, so a
+ * platform admin and a tenant user who happen to share an id are still told apart; nobody owns
+ * what the system wrote.
+ */
+export function isAuthorOf(principal: Principal, message: MessageRow): boolean {
+  if (message.sender_type === 'SYSTEM' || message.sender_id !== principal.userId) return false;
+  return (message.sender_type === 'SUPER_ADMIN') === (principal.role === 'SUPER_ADMIN');
+}

@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import { canSeeChannel, makeEnvelope, type Message, type SendMessageBody } from '@chat/contracts';
+import type { Page } from '@chat/contracts';
+import type { TenantTx } from '@chat/database';
+import { findByClientMessageId, insertMessage, readHistory, type HistoryPage } from '../store/messages.ts';
+import { raiseReadMark } from '../store/read-marks.ts';
+import { toMessage, type MessageRow } from '../store/rows.ts';
+import { actorOf } from './actors.ts';
+import type { Caller, ChannelAccess } from './channel-access.ts';
+import { channelArchived, Refusal } from './refusals.ts';
+
+export interface SendOutcome {
+  message: Message;
+  /** The key was seen before: this is the first message sent with it, nothing new was written. */
+  replayed: boolean;
+}
+
+/** A twin with the same key committed first; this attempt rolled back its seq and defers to it. */
+class LostToTwin extends Error {}
+
+/**
+ * The body of a request is read only after the caller is known to see the channel, so the
+ * checks answer in the contract's order: 404 before 400.
+ */
+export type ReadBody<T> = () => T;
+
+export class Messages {
+  readonly #access: ChannelAccess;
+
+  constructor(access: ChannelAccess) {
+    this.#access = access;
+  }
+
+  /**
+   * Sends into a channel: the hot path. One read of the channel copy, one statement that draws
+   * the seq, writes the message and moves the sender's read mark, and the outbox row.
+   */
+  async send(caller: Caller, channelId: string, readBody: ReadBody<SendMessageBody>): Promise<SendOutcome> {
+    const { principal } = caller;
+    const messageId = randomUUID();
+    let clientMessageId: string | undefined;
+    try {
+      return await this.#access.withChannel(caller, channelId, canSeeChannel, async (tx, channel) => {
+        const body = readBody();
+        clientMessageId = body.clientMessageId;
+        if (channel.status === 'ARCHIVED') {
+          // A retry of a send that made it before the archive still gets its message.
+          const earlier = body.clientMessageId && (await findByClientMessageId(tx, principal.userId, body.clientMessageId));
+          if (earlier) return replayOf(earlier, channelId);
+          throw channelArchived();
+        }
+        const outcome = await insertMessage(tx, {
+          id: messageId,
+          tenantId: tx.tenantId,
+          channelId,
+          senderId: principal.userId,
+          senderType: principal.role,
+          content: body.content,
+          metadata: body.metadata ?? null,
+          clientMessageId: body.clientMessageId ?? null,
+          marksRead: true,
+        });
+        if (outcome.kind === 'duplicate') {
+          if (outcome.seqDrawn) throw new LostToTwin();
+          return replayOf(await mustFindEarlier(tx, principal.userId, body.clientMessageId), channelId);
+        }
+        const message = toMessage(outcome.row);
+        await tx.publish(makeEnvelope('message.created', tx.tenantId, actorOf(principal), { message }), channelId);
+        return { message, replayed: false };
+      });
+    } catch (error) {
+      if (!(error instanceof LostToTwin)) throw error;
+      return this.#access.withChannel(caller, channelId, canSeeChannel, async (tx) =>
+        replayOf(await mustFindEarlier(tx, principal.userId, clientMessageId), channelId),
+      );
+    }
+  }
+
+  /** A page of history, oldest first; `nextCursor` is the seq to continue from (see README). */
+  async history(caller: Caller, channelId: string, page: HistoryPage): Promise<Page<Message>> {
+    return this.#access.withChannel(caller, channelId, canSeeChannel, async (tx) => {
+      const { rows, more, forward } = await readHistory(tx, channelId, page);
+      const edge = forward ? rows.at(-1) : rows[0];
+      return { items: rows.map(toMessage), nextCursor: more && edge ? String(edge.seq) : null };
+    });
+  }
+
+  /** Moves the caller's read mark up (never down, never past the last message). */
+  async markRead(caller: Caller, channelId: string, readBody: ReadBody<{ seq: number }>): Promise<{ channelId: string; userId: string; seq: number }> {
+    const { principal } = caller;
+    return this.#access.withChannel(caller, channelId, canSeeChannel, async (tx) => {
+      const { seq } = readBody();
+      const mark = await raiseReadMark(tx, channelId, principal.userId, seq);
+      if (mark.moved) {
+        const data = { channelId, userId: principal.userId, seq: mark.seq };
+        await tx.publish(makeEnvelope('message.read', tx.tenantId, actorOf(principal), data), `read:${channelId}:${principal.userId}`);
+      }
+      return { channelId, userId: principal.userId, seq: mark.seq };
+    });
+  }
+}
+
+async function mustFindEarlier(tx: TenantTx, senderId: string, clientMessageId: string | undefined): Promise<MessageRow> {
+  const earlier = clientMessageId === undefined ? undefined : await findByClientMessageId(tx, senderId, clientMessageId);
+  if (!earlier) throw new Error('a message collided on its client id, yet none holds that id');
+  return earlier;
+}
+
+function replayOf(earlier: MessageRow, channelId: string): SendOutcome {
+  if (earlier.channel_id !== channelId) {
+    throw new Refusal('conflict', 'CLIENT_MESSAGE_ID_REUSED', 'This clientMessageId was already used for a message in another channel');
+  }
+  return { message: toMessage(earlier), replayed: true };
+}
