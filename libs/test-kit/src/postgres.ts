@@ -47,8 +47,17 @@ export async function createTestDatabase(prefix: string): Promise<TestDatabase> 
     url: url.toString(),
     name,
     async drop() {
-      // FORCE terminates the sessions still connected, including pools a failed test left open.
-      await asAdmin(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${quoted} WITH (FORCE)`));
+      await asAdmin(adminUrl, async (client) => {
+        // A pool's end() resolves before its sessions are gone; terminating them under it would
+        // crash the test process with an unhandled error, so give them a moment to leave first.
+        for (let waited = 0; waited < 3_000; waited += 50) {
+          const { rows } = await client.query<{ sessions: number }>('SELECT count(*)::int AS sessions FROM pg_stat_activity WHERE datname = $1', [name]);
+          if (rows[0]?.sessions === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        // FORCE terminates the sessions still connected, including pools a failed test left open.
+        await client.query(`DROP DATABASE IF EXISTS ${quoted} WITH (FORCE)`);
+      });
     },
   };
 }
