@@ -35,7 +35,7 @@ const libraryBoundaries = {
 };
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '.data/**', '.tmp/**', 'deploy/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '.data/**', '.tmp/**', 'deploy/helm/**', 'apps/support-console/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
