@@ -1,0 +1,68 @@
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import type { Request, RequestHandler } from 'express';
+import { notFound } from '@chat/http-kit';
+import { ownerOf } from '../domain/routing.ts';
+import type { GatewayInstruments } from '../instruments.ts';
+import type { PeerClient } from '../peers/client.ts';
+
+/** Headers that describe one connection, not the message: never passed on (RFC 9110 §7.6.1). */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+]);
+
+/**
+ * Routes `/api/chat/...` to the service that owns it, as the caller (the caller's own token goes
+ * along). The answer streams back as the service gives it; a service that cannot be reached
+ * answers 503 in the error shape. Paths nobody owns, `/internal/...` among them, answer 404.
+ */
+export function proxyToOwner(peers: PeerClient, instruments: GatewayInstruments): RequestHandler {
+  return async (req, res) => {
+    const [path = ''] = req.originalUrl.split('?');
+    const owner = ownerOf(path);
+    if (owner === null) throw notFound('No such route');
+
+    const headers = forwardedHeaders(req);
+    // The HTTP kit has already read a JSON body; anything else is still unread and streams on.
+    const parsed = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
+    if (parsed) {
+      headers['content-length'] = parsed.length;
+      delete headers['content-encoding'];
+    }
+    const upstream = await peers.send(
+      owner,
+      { method: req.method, path: req.originalUrl, headers },
+      parsed ?? ((outgoing) => void pipeline(req, outgoing).catch(() => outgoing.destroy())),
+    );
+    instruments.proxied.inc({ owner, status: String(upstream.statusCode ?? 0) });
+    res.status(upstream.statusCode ?? 502);
+    for (const [name, value] of Object.entries(upstream.headers)) {
+      if (value !== undefined && !HOP_BY_HOP.has(name)) res.setHeader(name, value);
+    }
+    // A failure half-way leaves nothing honest to send: the connection is cut (by pipeline).
+    await pipeline(upstream, res).catch(() => undefined);
+  };
+}
+
+function forwardedHeaders(req: Request): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(req.headers as IncomingHttpHeaders)) {
+    if (value !== undefined && !HOP_BY_HOP.has(name) && !name.startsWith('x-forwarded-')) headers[name] = value;
+  }
+  const forwardedFor = req.headers['x-forwarded-for'];
+  const chain = [forwardedFor, req.socket.remoteAddress].flat().filter((part): part is string => typeof part === 'string' && part !== '');
+  headers['x-forwarded-for'] = chain.join(', ');
+  headers['x-forwarded-proto'] = req.protocol;
+  if (req.headers.host) headers['x-forwarded-host'] = req.headers.host;
+  headers['x-request-id'] = req.requestId;
+  return headers;
+}
