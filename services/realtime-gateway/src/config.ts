@@ -28,7 +28,7 @@ export const gatewayConfigSchema = withJwtKeyRule(
     RATE_LIMIT_USER: rateLimitUser,
     RATE_LIMIT_TENANT: rateLimitTenant,
     /** The support console's static build, served at `/` when set. */
-    STATIC_DIR: z.string().optional(),
+    CONSOLE_DIR: z.string().optional(),
     LOG_LEVEL: logLevel,
     ...jwtEnv,
   }),

@@ -24,7 +24,7 @@ const gateway = await startGateway({
   peers: { channelsUrl: config.CHANNELS_URL, messagingUrl: config.MESSAGING_URL, ticketsUrl: config.TICKETS_URL },
   corsOrigins: config.CORS_ORIGINS,
   rateLimits: { user: config.RATE_LIMIT_USER, tenant: config.RATE_LIMIT_TENANT },
-  staticDir: config.STATIC_DIR,
+  staticDir: config.CONSOLE_DIR,
   logger,
   metrics,
 }).catch(async (error: unknown) => {
