@@ -15,6 +15,8 @@ export const allInOneConfigSchema = withJwtKeyRule(
     LOG_LEVEL: logLevel,
     EMBEDDED_PG_PORT: port(54329),
     DATA_DIR: z.string().default('.data'),
+    /** A console build to serve instead of the one made from `apps/support-console`. */
+    CONSOLE_DIR: z.string().optional(),
     ...jwtEnv,
     DEV_AUTH: flag(true),
   }),

@@ -81,7 +81,7 @@ try {
     peers: { channelsUrl: channels.url, messagingUrl: messaging.url, ticketsUrl: tickets.url },
     corsOrigins: config.CORS_ORIGINS,
     rateLimits: { user: config.RATE_LIMIT_USER, tenant: config.RATE_LIMIT_TENANT },
-    staticDir: await ensureConsoleBuild(root, logger),
+    staticDir: config.CONSOLE_DIR ?? (await ensureConsoleBuild(root, logger)),
     logger: logger.child({ service: 'realtime-gateway' }),
     metrics: new Metrics('realtime-gateway'),
   });
