@@ -37,12 +37,13 @@ export async function startTcpProxy(backends: { host?: string; port: number }[])
       connected = true;
       const pair: [Socket, Socket] = [client, upstream];
       pairs.add(pair);
+      client.pipe(upstream);
+      upstream.pipe(client);
+      // After pipe(), which would resume the streams.
       if (state === 'stalled') {
         client.pause();
         upstream.pause();
       }
-      client.pipe(upstream);
-      upstream.pipe(client);
       const end = () => {
         pairs.delete(pair);
         client.destroy();
