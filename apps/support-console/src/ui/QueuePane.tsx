@@ -1,0 +1,296 @@
+import { useMemo, useState, type FormEvent } from 'react';
+import { TicketCategory, TicketPriority, TicketStatus, type Channel, type Ticket } from '@chat/contracts';
+import { categoryLabel, enumWords, messageTime, priorityLabel } from '../format.ts';
+import { EMPTY_FILTER, matchesFilter, sortTickets, type QueueFilter, type QueueSort } from '../state/queue-filter.ts';
+import { DueChip, PriorityChip, StatusChip, UnreadBadge } from './Chips.tsx';
+import { useDesk, useDeskState, useNow } from './hooks.ts';
+import { NewTicketDialog } from './dialogs/NewTicketDialog.tsx';
+import { NewChannelDialog } from './dialogs/NewChannelDialog.tsx';
+
+/** The left pane: the ticket queue (staff) or the person's own tickets, and the other channels. */
+export function QueuePane() {
+  const desk = useDesk();
+  const [filter, setFilter] = useState<QueueFilter>(EMPTY_FILTER);
+  const [sort, setSort] = useState<QueueSort>('newest');
+  const [newTicket, setNewTicket] = useState(false);
+  const staff = desk.isStaff;
+
+  const changeFilter = (change: Partial<QueueFilter>) => {
+    const next = { ...filter, ...change };
+    setFilter(next);
+    // Only the server-side filters need a new page; the search narrows what is loaded.
+    if (!('search' in change)) void desk.loadTickets(next);
+  };
+
+  return (
+    <nav className="pane queue" aria-label={staff ? 'Support queue' : 'Your conversations'}>
+      <div className="pane-header">
+        <h2 className="pane-title">{staff ? 'Queue' : 'Your tickets'}</h2>
+        {!staff && (
+          <button type="button" className="button primary small" onClick={() => setNewTicket(true)}>
+            New ticket
+          </button>
+        )}
+      </div>
+      {staff && <QueueFilters filter={filter} sort={sort} onFilter={changeFilter} onSort={setSort} />}
+      <div className="queue-scroll">
+        <TicketList filter={filter} sort={sort} />
+        {staff && <SearchHits />}
+        <ChannelSections />
+      </div>
+      {newTicket && <NewTicketDialog onClose={() => setNewTicket(false)} />}
+    </nav>
+  );
+}
+
+function QueueFilters({
+  filter,
+  sort,
+  onFilter,
+  onSort,
+}: {
+  filter: QueueFilter;
+  sort: QueueSort;
+  onFilter: (change: Partial<QueueFilter>) => void;
+  onSort: (sort: QueueSort) => void;
+}) {
+  const desk = useDesk();
+  const users = useDeskState((state) => state.users[desk.viewer.tenantId]);
+  const staffUsers = useMemo(() => Object.values(users ?? {}).filter((user) => user.role !== 'PARTICIPANT'), [users]);
+
+  const searchMessages = (event: FormEvent) => {
+    event.preventDefault();
+    void desk.searchMessages(filter.search);
+  };
+
+  return (
+    <div className="filters">
+      <form role="search" className="search" onSubmit={searchMessages}>
+        <input
+          type="search"
+          aria-label="Search tickets"
+          placeholder="Search tickets, Enter for messages"
+          value={filter.search}
+          onChange={(event) => {
+            onFilter({ search: event.target.value });
+            if (event.target.value === '') desk.clearSearch();
+          }}
+        />
+      </form>
+      <div className="filter-grid">
+        <select aria-label="Filter by status" value={filter.status} onChange={(event) => onFilter({ status: event.target.value as QueueFilter['status'] })}>
+          <option value="">Status</option>
+          {TicketStatus.options.map((status) => (
+            <option key={status} value={status}>
+              {enumWords(status)}
+            </option>
+          ))}
+        </select>
+        <select aria-label="Filter by priority" value={filter.priority} onChange={(event) => onFilter({ priority: event.target.value as QueueFilter['priority'] })}>
+          <option value="">Priority</option>
+          {TicketPriority.options.map((priority) => (
+            <option key={priority} value={priority}>
+              {priorityLabel(priority)}
+            </option>
+          ))}
+        </select>
+        <select aria-label="Filter by category" value={filter.category} onChange={(event) => onFilter({ category: event.target.value as QueueFilter['category'] })}>
+          <option value="">Category</option>
+          {TicketCategory.options.map((category) => (
+            <option key={category} value={category}>
+              {categoryLabel(category)}
+            </option>
+          ))}
+        </select>
+        <select aria-label="Filter by assignee" value={filter.assignee} onChange={(event) => onFilter({ assignee: event.target.value })}>
+          <option value="">Assignee</option>
+          <option value={desk.viewer.userId}>Assigned to me</option>
+          <option value="unassigned">Unassigned</option>
+          {staffUsers
+            .filter((user) => user.userId !== desk.viewer.userId)
+            .map((user) => (
+              <option key={user.userId} value={user.userId}>
+                {user.name ?? user.userId}
+              </option>
+            ))}
+        </select>
+      </div>
+      <label className="sort">
+        <span>Sort</span>
+        <select value={sort} onChange={(event) => onSort(event.target.value as QueueSort)}>
+          <option value="newest">Newest first</option>
+          <option value="due">SLA due soonest</option>
+          <option value="priority">Highest priority</option>
+        </select>
+      </label>
+    </div>
+  );
+}
+
+function TicketList({ filter, sort }: { filter: QueueFilter; sort: QueueSort }) {
+  const desk = useDesk();
+  const tickets = useDeskState((state) => state.tickets);
+  const loading = useDeskState((state) => state.ticketsLoading);
+  const error = useDeskState((state) => state.ticketsError);
+  const cursor = useDeskState((state) => state.ticketsCursor);
+  const shown = useMemo(() => sortTickets(Object.values(tickets).filter((ticket) => matchesFilter(ticket, filter)), sort), [tickets, filter, sort]);
+  const now = useNow();
+
+  return (
+    <section className="section" aria-labelledby="tickets-heading">
+      <h3 id="tickets-heading" className="section-title">
+        Tickets <span className="count">{shown.length}</span>
+      </h3>
+      {error && (
+        <p className="inline-error" role="alert">
+          Tickets could not be loaded: {error}{' '}
+          <button type="button" className="link" onClick={() => void desk.loadTickets(filter)}>
+            Try again
+          </button>
+        </p>
+      )}
+      <ul role="list" aria-label="Tickets" className="rows" aria-busy={loading}>
+        {shown.map((ticket) => (
+          <TicketRow key={ticket.id} ticket={ticket} now={now} />
+        ))}
+      </ul>
+      {shown.length === 0 && !loading && !error && (
+        <p className="empty">{desk.isStaff ? 'No tickets match. New ones appear here as they come in.' : 'You have no tickets yet.'}</p>
+      )}
+      {cursor && (
+        <button type="button" className="button ghost wide" onClick={() => void desk.loadTickets(filter, true)} disabled={loading}>
+          Load more tickets
+        </button>
+      )}
+    </section>
+  );
+}
+
+function TicketRow({ ticket, now }: { ticket: Ticket; now: number }) {
+  const desk = useDesk();
+  const open = useDeskState((state) => state.openChannelId === ticket.channelId);
+  const unread = useDeskState((state) => state.unread[ticket.channelId] ?? 0);
+  const assignee = ticket.assignedTo ? desk.nameOf(ticket.assignedTo, ticket.tenantId) : null;
+  const crossTenant = desk.viewer.role === 'SUPER_ADMIN';
+
+  return (
+    <li className="row-item">
+      <button type="button" className={`row ticket-row${open ? ' row-open' : ''}${unread > 0 ? ' row-unread' : ''}`} aria-current={open ? 'true' : undefined} onClick={() => void desk.openChannel(ticket.channelId)}>
+        <span className="row-line">
+          <span className="ticket-number">#{ticket.number}</span>
+          <span className="row-subject">{ticket.subject}</span>
+          <UnreadBadge count={unread} />
+        </span>
+        <span className="row-chips">
+          <StatusChip status={ticket.status} />
+          <PriorityChip priority={ticket.priority} />
+          <span className="chip plain">{categoryLabel(ticket.category)}</span>
+          {crossTenant && <span className="chip tenant">Tenant {ticket.tenantId}</span>}
+        </span>
+        <span className="row-meta">
+          <span className="row-assignee">{assignee ? `Assigned to ${assignee}` : desk.isStaff ? 'Unassigned' : 'Waiting for support'}</span>
+          {desk.isStaff && <DueChip ticket={ticket} now={now} />}
+        </span>
+      </button>
+    </li>
+  );
+}
+
+function SearchHits() {
+  const desk = useDesk();
+  const hits = useDeskState((state) => state.searchHits);
+  if (hits === null) return null;
+  return (
+    <section className="section" aria-labelledby="hits-heading">
+      <h3 id="hits-heading" className="section-title">
+        Messages found <span className="count">{hits.length}</span>
+        <button type="button" className="link section-action" onClick={() => desk.clearSearch()}>
+          Clear
+        </button>
+      </h3>
+      <ul role="list" aria-label="Messages found" className="rows">
+        {hits.map((hit) => (
+          <li key={hit.id} className="row-item">
+            <button type="button" className="row" onClick={() => void desk.openChannel(hit.channelId)}>
+              <span className="row-line">
+                <span className="row-subject">{desk.ticketOfChannel(hit.channelId)?.subject ?? 'Conversation'}</span>
+                <span className="row-time">{messageTime(hit.createdAt)}</span>
+              </span>
+              <span className="row-preview">{hit.content}</span>
+            </button>
+          </li>
+        ))}
+      </ul>
+      {hits.length === 0 && <p className="empty">No messages match.</p>}
+    </section>
+  );
+}
+
+const SECTIONS: { type: Channel['type']; title: string; one: string; staffOnly: boolean }[] = [
+  { type: 'TEAM', title: 'Team channels', one: 'team channel', staffOnly: true },
+  { type: 'TOURNAMENT', title: 'Tournaments', one: 'tournament channel', staffOnly: false },
+];
+
+/** Channels that are not support cases: team rooms for staff, tournament channels for everyone in them. */
+function ChannelSections() {
+  const desk = useDesk();
+  const channels = useDeskState((state) => state.channels);
+  const [creating, setCreating] = useState<Channel['type'] | null>(null);
+  const tenantStaff = desk.viewer.role === 'TENANT_ADMIN' || desk.viewer.role === 'MANAGEMENT_TEAM';
+
+  return (
+    <>
+      {SECTIONS.filter((section) => !section.staffOnly || desk.isStaff).map((section) => {
+        const list = Object.values(channels)
+          .filter((channel) => channel.type === section.type && channel.status !== 'ARCHIVED')
+          .sort((a, b) => (b.lastMessage?.createdAt ?? b.updatedAt).localeCompare(a.lastMessage?.createdAt ?? a.updatedAt));
+        if (list.length === 0 && !tenantStaff) return null;
+        const headingId = `section-${section.type.toLowerCase()}`;
+        return (
+          <section key={section.type} className="section" aria-labelledby={headingId}>
+            <h3 id={headingId} className="section-title">
+              {section.title} <span className="count">{list.length}</span>
+              {tenantStaff && (
+                <button type="button" className="link section-action" onClick={() => setCreating(section.type)}>
+                  New
+                  <span className="sr-only"> {section.one}</span>
+                </button>
+              )}
+            </h3>
+            <ul role="list" aria-label={section.title} className="rows">
+              {list.map((channel) => (
+                <ChannelRow key={channel.id} channel={channel} />
+              ))}
+            </ul>
+          </section>
+        );
+      })}
+      {creating && <NewChannelDialog type={creating} onClose={() => setCreating(null)} />}
+    </>
+  );
+}
+
+function ChannelRow({ channel }: { channel: Channel }) {
+  const desk = useDesk();
+  const open = useDeskState((state) => state.openChannelId === channel.id);
+  const unread = useDeskState((state) => state.unread[channel.id] ?? 0);
+  const last = channel.lastMessage;
+  return (
+    <li className="row-item">
+      <button type="button" className={`row${open ? ' row-open' : ''}${unread > 0 ? ' row-unread' : ''}`} aria-current={open ? 'true' : undefined} onClick={() => void desk.openChannel(channel.id)}>
+        <span className="row-line">
+          <span className="channel-hash" aria-hidden="true">
+            #
+          </span>
+          <span className="row-subject">{channel.name ?? 'Untitled channel'}</span>
+          <UnreadBadge count={unread} />
+        </span>
+        {last && (
+          <span className="row-preview">
+            {last.deletedAt ? 'Message deleted' : `${desk.nameOf(last.senderId, channel.tenantId)}: ${last.content}`}
+          </span>
+        )}
+      </button>
+    </li>
+  );
+}
