@@ -1,6 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import type { Role } from '@chat/contracts';
-import { mintToken, waitFor } from '@chat/test-kit';
+import { mintToken, requestJson, waitFor } from '@chat/test-kit';
 
 export interface Actor {
   userId: string;
@@ -16,13 +16,7 @@ export async function actor(tenantId: string, role: Role, userId = `${role.toLow
 }
 
 export async function api<T = unknown>(baseUrl: string, who: Actor, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${who.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
+  return requestJson<T>(`${baseUrl}${path}`, { method, token: who.token, body });
 }
 
 /** A socket that records every event it receives, by name. */

@@ -5,3 +5,4 @@ export * from './postgres.ts';
 export * from './rabbitmq.ts';
 export * from './tcp-proxy.ts';
 export * from './cluster.ts';
+export * from './http.ts';

@@ -3,7 +3,7 @@ import type { Role } from '@chat/contracts';
 import { createInProcessBus, type EventBus } from '@chat/event-bus';
 import { startService, type RunningService } from '@chat/service-runtime';
 import { silentLogger, Metrics } from '@chat/telemetry';
-import { createTestDatabase, mintToken, TEST_JWT_SECRET, uniqueTenant, type TestDatabase } from '@chat/test-kit';
+import { createTestDatabase, mintToken, requestJson, TEST_JWT_SECRET, uniqueTenant, type TestDatabase } from '@chat/test-kit';
 import { channelsService } from '../src/service.ts';
 
 /** A caller as the host platform's token would name it. */
@@ -61,14 +61,8 @@ export async function startChannels(options: { bus?: EventBus; prefix?: string }
     if (!token) tokens.set(key, (token = mintToken(user)));
     return token;
   };
-  const call = async (user: TestUser | null, method: string, path: string, body: string | undefined, contentType?: string): Promise<Answer> => {
-    const headers: Record<string, string> = {};
-    if (user) headers.authorization = `Bearer ${await tokenOf(user)}`;
-    if (body !== undefined) headers['content-type'] = contentType ?? 'application/json';
-    const response = await fetch(`${service.url}${path}`, { method, headers, body });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
-  };
+  const call = async (user: TestUser | null, method: string, path: string, raw: string | undefined, contentType?: string): Promise<Answer> =>
+    requestJson(`${service.url}${path}`, { method, token: user ? await tokenOf(user) : null, raw, contentType });
   const json = (body: unknown) => (body === undefined ? undefined : JSON.stringify(body));
   return {
     url: service.url,

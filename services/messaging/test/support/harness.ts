@@ -18,7 +18,7 @@ import {
 import { createInProcessBus, createRabbitBus, type EventBus } from '@chat/event-bus';
 import { startService, type RunningService } from '@chat/service-runtime';
 import { silentLogger } from '@chat/telemetry';
-import { amqpUrl, createTestDatabase, postgresAdminUrl, deleteAmqpTopology, mintToken, TEST_JWT_SECRET, uniqueExchange, uniqueTenant, waitFor, type TestDatabase } from '@chat/test-kit';
+import { amqpUrl, createTestDatabase, deleteAmqpTopology, mintToken, requestJson, TEST_JWT_SECRET, uniqueExchange, uniqueTenant, waitFor, type TestDatabase } from '@chat/test-kit';
 import { messagingService } from '../../src/service.ts';
 
 export interface TestUser {
@@ -114,25 +114,6 @@ export class FakeChannels {
   }
 }
 
-/**
- * Waits until the database has no sessions left. A pool's `end()` resolves before its sockets
- * are closed; dropping the database WITH (FORCE) in that moment would terminate a session whose
- * client is still ending, and that client would raise the termination as an uncaught error.
- */
-async function sessionsClosed(database: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: postgresAdminUrl() });
-  admin.on('error', () => undefined);
-  await admin.connect();
-  try {
-    await waitFor(
-      async () => (await admin.query('SELECT 1 FROM pg_stat_activity WHERE datname = $1', [database])).rowCount === 0,
-      { timeoutMs: 5_000, intervalMs: 20, what: `the sessions of ${database} to close` },
-    ).catch(() => undefined);
-  } finally {
-    await admin.end();
-  }
-}
-
 export interface HarnessOptions {
   /** Real RabbitMQ on a unique exchange (default: the in-process bus). */
   rabbit?: boolean;
@@ -210,7 +191,6 @@ export class Harness {
     if (this.#exchange) await deleteAmqpTopology({ exchange: this.#exchange, consumers: ['messaging', this.#observerName] });
     await this.sql?.end();
     if (this.database) {
-      await sessionsClosed(this.database.name);
       await this.database.drop();
     }
   }
@@ -227,13 +207,7 @@ export class Harness {
   ): Promise<ApiAnswer<T>> {
     const service = this.services[instance];
     if (!service) throw new Error(`no instance ${instance}`);
-    const headers: Record<string, string> = {};
-    if (token) headers.authorization = `Bearer ${token}`;
-    const payload = rawBody ?? (body === undefined ? undefined : JSON.stringify(body));
-    if (payload !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${service.url}${path}`, { method, headers, body: payload });
-    const text = await response.text();
-    return { status: response.status, body: text ? (JSON.parse(text) as T) : (undefined as T), headers: response.headers };
+    return requestJson<T>(`${service.url}${path}`, { method, token, body, raw: rawBody });
   }
 
   /** Publishes a `channel.*` event on the bus and waits until messaging has applied it. */

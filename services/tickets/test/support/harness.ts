@@ -3,7 +3,7 @@ import type { EventEnvelope, EventType, Role } from '@chat/contracts';
 import type { Consumer, EventBus } from '@chat/event-bus';
 import { startService, type RunningService } from '@chat/service-runtime';
 import { createLogger, Metrics, silentLogger } from '@chat/telemetry';
-import { mintToken, TEST_JWT_SECRET, uniqueTenant, waitFor } from '@chat/test-kit';
+import { mintToken, requestJson, TEST_JWT_SECRET, uniqueTenant, waitFor } from '@chat/test-kit';
 import { createTicketsService } from '../../src/service.ts';
 
 export interface TestUser {
@@ -42,17 +42,13 @@ const tokens = new Map<string, Promise<string>>();
 
 /** Calls `baseUrl` as `user` (no token when null); the body is sent as JSON, or as is when a string. */
 export async function call<T = Loose>(baseUrl: string, user: TestUser | null, method: string, path: string, body?: unknown): Promise<Answer<T>> {
-  const headers: Record<string, string> = {};
+  let token: Promise<string> | undefined;
   if (user) {
     const key = JSON.stringify(user);
-    let token = tokens.get(key);
+    token = tokens.get(key);
     if (!token) tokens.set(key, (token = mintToken(user)));
-    headers.authorization = `Bearer ${await token}`;
   }
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  return requestJson<T>(`${baseUrl}${path}`, { method, token: await token, ...(typeof body === 'string' ? { raw: body } : { body }) });
 }
 
 /** A client bound to one service and one user. */
