@@ -19,17 +19,15 @@ export interface ChannelRecord {
   participants: Participant[];
 }
 
+/** What the public shape and the events' snapshot both say of a channel. */
+function sharedFields({ id, tenantId, type, status, name, createdBy, assignedTo, escalatedTo }: ChannelRecord) {
+  return { id, tenantId, type, status, name, createdBy, assignedTo, escalatedTo };
+}
+
 /** The public `Channel` shape; `lastActivityAt` (the list's order) is an addition. */
 export function toChannel(record: ChannelRecord, { withParticipants = true } = {}): Channel & { lastActivityAt: string } {
   return {
-    id: record.id,
-    tenantId: record.tenantId,
-    type: record.type,
-    status: record.status,
-    name: record.name,
-    createdBy: record.createdBy,
-    assignedTo: record.assignedTo,
-    escalatedTo: record.escalatedTo,
+    ...sharedFields(record),
     metadata: record.metadata,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
@@ -41,14 +39,7 @@ export function toChannel(record: ChannelRecord, { withParticipants = true } = {
 /** What every `channel.*` event carries, so that no consumer has to call back. */
 export function toSnapshot(record: ChannelRecord): ChannelSnapshot {
   return {
-    id: record.id,
-    tenantId: record.tenantId,
-    type: record.type,
-    status: record.status,
-    name: record.name,
-    createdBy: record.createdBy,
-    assignedTo: record.assignedTo,
-    escalatedTo: record.escalatedTo,
+    ...sharedFields(record),
     participants: record.participants.map(({ userId, role }) => ({ userId, role })),
     revision: record.revision,
     updatedAt: record.updatedAt,
