@@ -40,6 +40,8 @@ export const Channel = z.object({
   participants: z.array(Participant).optional(),
   lastMessage: Message.nullable().optional(),
   unreadCount: z.number().int().nonnegative().optional(),
+  /** The latest of its opening, its last change and its last message: the channel list's order (channels service). */
+  lastActivityAt: IsoTime.optional(),
 });
 export type Channel = z.infer<typeof Channel>;
 

@@ -145,7 +145,5 @@ export const PresenceQuery = z.object({
     .pipe(z.array(z.string().min(1).max(128)).max(200))
     .optional(),
 });
-export interface PresenceItem {
-  userId: string;
-  online: boolean;
-}
+export const PresenceItem = z.object({ userId: z.string(), online: z.boolean() });
+export type PresenceItem = z.infer<typeof PresenceItem>;

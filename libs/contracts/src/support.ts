@@ -2,12 +2,17 @@ import { z } from 'zod';
 import { TicketCategory, TicketPriority, TicketStatus } from './enums.ts';
 import { Actor } from './events.ts';
 import { IsoTime, OpaqueId, Uuid } from './ids.ts';
+import { ListTicketsQuery } from './requests.ts';
 import { Ticket } from './resources.ts';
 
 /**
  * The support desk beyond the ticket itself (tickets service): the ticket's history, SLA policies
  * and canned responses, as the console reads and writes them.
  */
+
+/** `GET /api/chat/tickets`: the contract's query, plus `channelId` so that a conversation can find its own ticket. */
+export const TicketQueueQuery = ListTicketsQuery.extend({ channelId: Uuid.optional() });
+export type TicketQueueQuery = z.infer<typeof TicketQueueQuery>;
 
 /** One status change of a ticket; the first entry (`from: null`) is its opening. */
 export const TicketHistoryEntry = z.object({

@@ -4,10 +4,10 @@ export type Owner = 'channels' | 'messaging' | 'tickets';
 export const PUBLIC_PREFIX = '/api/chat';
 
 /** Sub-resources of a channel that messaging owns; everything else under a channel is the channels service's. */
-const MESSAGING_CHANNEL_PARTS = new Set(['messages', 'read', 'notes']);
+export const MESSAGING_CHANNEL_PARTS: ReadonlySet<string> = new Set(['messages', 'read', 'notes']);
 
 /** The first path segment after `/api/chat` and who owns it. */
-const OWNER_BY_ROOT: Record<string, Owner> = {
+export const OWNER_BY_ROOT: Readonly<Record<string, Owner>> = {
   channels: 'channels',
   users: 'channels',
   messages: 'messaging',
@@ -28,7 +28,8 @@ export function ownerOf(pathname: string): Owner | null {
   if (segments === null || segments.length === 0) return null;
   const [root, , part] = segments;
   if (root === 'channels' && part !== undefined && MESSAGING_CHANNEL_PARTS.has(part)) return 'messaging';
-  return OWNER_BY_ROOT[root!] ?? null;
+  // Own keys only: `constructor` or `__proto__` is no root, whatever plain objects inherit.
+  return Object.hasOwn(OWNER_BY_ROOT, root!) ? OWNER_BY_ROOT[root!]! : null;
 }
 
 /** The decoded segments after `/api/chat/`, or `null` when the path is not a clean public path. */

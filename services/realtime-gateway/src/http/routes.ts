@@ -9,6 +9,7 @@ import { listChannels } from './channel-list.ts';
 import { serveConsole } from './console.ts';
 import { cors } from './cors.ts';
 import { devToken, type DevAuth } from './dev-token.ts';
+import { openApiDocument } from './openapi.ts';
 import { presence } from './presence.ts';
 import { proxyToOwner } from './proxy.ts';
 import { rateLimit } from './rate-limit.ts';
@@ -24,11 +25,13 @@ export interface GatewayRoutesDependencies {
 }
 
 /**
- * The public REST entry: CORS, dev tokens (dev mode only), then for everything else the caller's
- * token and rate limits, the gateway's own routes, and the services' routes behind the proxy.
+ * The public REST entry: CORS, the OpenAPI document and dev tokens (dev mode only), then for
+ * everything else the caller's token and rate limits, the gateway's own routes, and the services'
+ * routes behind the proxy.
  */
 export function mountGatewayRoutes(app: Express, deps: GatewayRoutesDependencies): void {
   app.use(PUBLIC_PREFIX, cors(deps.corsOrigins));
+  app.get(`${PUBLIC_PREFIX}/openapi.json`, openApiDocument());
   // Without dev mode the route does not exist, for anyone: 404, not a token check.
   if (deps.devAuth) app.post(`${PUBLIC_PREFIX}/dev/token`, devToken(deps.devAuth));
   else app.all(`${PUBLIC_PREFIX}/dev/token`, () => {

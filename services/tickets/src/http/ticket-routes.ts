@@ -1,4 +1,4 @@
-import { ListTicketsQuery, UpdateTicketBody, Uuid, type Principal, type TicketWithHistory } from '@chat/contracts';
+import { TicketQueueQuery, UpdateTicketBody, Uuid, type Principal, type TicketWithHistory } from '@chat/contracts';
 import type { Database } from '@chat/database';
 import { authenticate, conflict, forbidden, notFound, parseBody, parseParams, parseQuery, principalOf } from '@chat/http-kit';
 import type { Router } from 'express';
@@ -13,8 +13,6 @@ import { findTicket, historyOf, lockTicket, saveTicket } from '../store/tickets.
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { readAs } from './read-scope.ts';
 
-/** The contract's query, plus `channelId` so that a conversation can find its own ticket. */
-const TicketQueueQuery = ListTicketsQuery.extend({ channelId: Uuid.optional() });
 const TicketParams = z.object({ id: Uuid });
 
 const ticketNotFound = () => notFound('No such ticket', { code: 'TICKET_NOT_FOUND' });
