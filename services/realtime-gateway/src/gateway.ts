@@ -155,7 +155,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const { io, nsp } = sockets;
   parts.io = io;
   const access = new ChannelAccess(peers, { ttlMs: options.accessCacheMs });
-  const channelRooms = new ChannelRooms(nsp, access);
+  const channelRooms = new ChannelRooms(nsp, access, { replicated: redis !== null });
   const presence = new PresenceTracker(nsp, presenceStore, logger, Math.max(100, Math.floor(presenceTtlMs / 3)));
   parts.presence = presence;
   serveChatNamespace(nsp, {

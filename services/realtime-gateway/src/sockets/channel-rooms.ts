@@ -11,10 +11,13 @@ import type { ChatNamespace, ChatSocket } from './types.ts';
 export class ChannelRooms {
   readonly #nsp: ChatNamespace;
   readonly #access: ChannelAccess;
+  readonly #replicated: boolean;
 
-  constructor(nsp: ChatNamespace, access: ChannelAccess) {
+  /** `replicated`: other replicas share the adapter (Redis) and must hear of channel changes. */
+  constructor(nsp: ChatNamespace, access: ChannelAccess, { replicated }: { replicated: boolean }) {
     this.#nsp = nsp;
     this.#access = access;
+    this.#replicated = replicated;
     nsp.on('channel_changed', (channel) => this.#rejudge(channel));
   }
 
@@ -44,7 +47,8 @@ export class ChannelRooms {
   /** A channel event: re-judge the sockets here, and have every other replica do the same. */
   changed(channel: ChannelSnapshot): void {
     this.#rejudge(channel);
-    this.#nsp.serverSideEmit('channel_changed', channel);
+    // The in-memory adapter of a lone replica has no one to tell, and says so on every call.
+    if (this.#replicated) this.#nsp.serverSideEmit('channel_changed', channel);
   }
 
   #rejudge(channel: ChannelSnapshot): void {
