@@ -3,6 +3,7 @@ import helmet, { type HelmetOptions } from 'helmet';
 import type { Verifier } from '@chat/auth';
 import type { Logger, Metrics } from '@chat/telemetry';
 import './types.ts';
+import { jsonBody } from './body.ts';
 import { errorBody, notFound, toHttpError } from './errors.ts';
 import { mountProbes, type ReadinessChecks } from './probes.ts';
 import { ERROR_CODE_LOCAL, requestContext } from './request-context.ts';
@@ -34,7 +35,8 @@ const DEFAULT_HELMET: HelmetOptions = { contentSecurityPolicy: { directives: { u
 
 /**
  * An express app with the plumbing every service shares: security headers, request ids, one log
- * line and one duration sample per request, the JSON body parser, and `/healthz`, `/readyz`,
+ * line and one duration sample per request, the JSON body parser (whose refusals wait for
+ * `parseBody`, after the token and the resource are judged: body.ts), and `/healthz`, `/readyz`,
  * `/metrics`. Mount the routes on it, then call `finishApp`.
  */
 export function createHttpApp(options: HttpAppOptions): Express {
@@ -48,7 +50,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
     readiness: options.readiness,
     readinessTimeoutMs: options.readinessTimeoutMs ?? 1500,
   });
-  app.use(express.json({ limit: options.bodyLimit ?? '64kb' }));
+  app.use(jsonBody(options.bodyLimit ?? '64kb'));
   return app;
 }
 

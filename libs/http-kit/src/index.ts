@@ -2,6 +2,7 @@ import './types.ts';
 
 export * from './errors.ts';
 export * from './app.ts';
+export { malformedJsonText } from './body.ts';
 export * from './auth.ts';
 export * from './validation.ts';
 export * from './serve.ts';

@@ -12,6 +12,8 @@ declare global {
       log: Logger;
       /** Set by `authenticate`: the caller the bearer token names. */
       principal?: VerifiedPrincipal;
+      /** A body the JSON parser refused (malformed, too large): `parseBody` answers it (body.ts). */
+      bodyError?: unknown;
     }
   }
 }

@@ -5,9 +5,11 @@ import { notFound, unsupportedMediaType, validationFailed, type FieldProblem } f
 /**
  * The body, validated; else 400 `VALIDATION_FAILED` naming each bad field. A request without a
  * body is validated as `{}` (so `PUT .../resolve` may omit its optional fields); a body that is
- * there but not JSON is a 415.
+ * there but not JSON is a 415. A body the parser refused is answered here, in its turn after the
+ * token and the resource: 400 `MALFORMED_JSON`, 413 `PAYLOAD_TOO_LARGE` (body.ts).
  */
 export function parseBody<S extends z.ZodType>(schema: S, req: Request): z.output<S> {
+  if (req.bodyError !== undefined) throw req.bodyError;
   if (req.body === undefined && hasBody(req)) throw unsupportedMediaType();
   return parseOrThrow(schema, req.body ?? {}, 'body');
 }

@@ -9,6 +9,7 @@ import {
   conflict,
   createHttpApp,
   finishApp,
+  notFound,
   parseBody,
   parseParams,
   parseQuery,
@@ -28,6 +29,7 @@ const token = (role: 'PARTICIPANT' | 'TENANT_ADMIN' = 'PARTICIPANT') =>
 const CreateThing = z.strictObject({ title: z.string().min(1).max(20), tags: z.array(z.string()).max(2).optional(), count: z.number().int() });
 const ListQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) });
 const ThingParams = z.object({ id: z.uuid() });
+const KNOWN_THING = '0b7e7dd2-6a43-4a58-9a5c-1f7d0f0c1a11';
 
 describe('an app made by createHttpApp', () => {
   const { logger, lines } = capturingLogger();
@@ -58,6 +60,11 @@ describe('an app made by createHttpApp', () => {
     });
     app.get('/things/:id', (req, res) => {
       res.json(parseParams(ThingParams, req));
+    });
+    app.post('/owned-things/:id', authenticate(verifier), (req, res) => {
+      // As the services judge a resource: the token, then whether it exists, then the body.
+      if (parseParams(ThingParams, req).id !== KNOWN_THING) throw notFound();
+      res.status(201).json(parseBody(CreateThing, req));
     });
     app.get('/me', authenticate(verifier), (req, res) => {
       res.json(principalOf(req));
@@ -186,6 +193,27 @@ describe('an app made by createHttpApp', () => {
     const { status, body } = await postJson('/things', JSON.stringify({ title: 'x'.repeat(2000), count: 1 }));
     assert.equal(status, 413);
     assert.deepEqual(body, { error: { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large' } });
+  });
+
+  test('a bad body is answered after the token and the resource: 401, then 404, then 400 or 413', async () => {
+    const path = `/owned-things/${KNOWN_THING}`;
+    const malformed = '{"title": "x",';
+    const oversize = JSON.stringify({ title: 'x'.repeat(2000), count: 1 });
+    for (const body of [malformed, oversize]) {
+      const anonymous = await postJson(path, body);
+      assert.equal(anonymous.status, 401, 'no token: 401 whatever the body');
+      assert.equal((anonymous.body as { error: { code: string } }).error.code, 'UNAUTHENTICATED');
+      const badToken = await postJson(path, body, { authorization: 'Bearer not.a.token' });
+      assert.equal(badToken.status, 401);
+      const unknown = await postJson('/owned-things/1d8e2f3a-0000-4000-8000-000000000000', body, { authorization: `Bearer ${await token()}` });
+      assert.equal(unknown.status, 404, 'an unknown resource: 404 whatever the body');
+    }
+    const authorization = `Bearer ${await token()}`;
+    const bad = await postJson(path, malformed, { authorization });
+    assert.equal(bad.status, 400);
+    assert.deepEqual(bad.body, { error: { code: 'MALFORMED_JSON', message: 'The request body is not valid JSON' } });
+    assert.equal((await postJson(path, oversize, { authorization })).status, 413);
+    assert.equal((await postJson(path, JSON.stringify({ title: 'ok', count: 1 }), { authorization })).status, 201);
   });
 
   test('a path id that is not a UUID is 404, a UUID passes', async () => {

@@ -15,6 +15,12 @@ export const SERVICE_ENTRIES = {
   gateway: path.join(ROOT, 'services/realtime-gateway/src/main.ts'),
 } as const;
 
+export type ServiceName = 'channels' | 'messaging' | 'tickets';
+/** What a service process talks to besides its peers. */
+export type Dependency = 'postgres' | 'rabbitmq' | 'redis';
+
+const DEFAULT_PORTS: Record<Dependency, number> = { postgres: 5432, rabbitmq: 5672, redis: 6379 };
+
 export interface Cluster {
   exchange: string;
   channels: StartedProcess;
@@ -27,7 +33,12 @@ export interface Cluster {
   env: Record<string, string>;
   databases: Record<'channels' | 'messaging' | 'tickets', TestDatabase>;
   /** Starts (again) a service process with the cluster's settings. */
-  restart(name: 'channels' | 'messaging' | 'tickets' | number): Promise<StartedProcess>;
+  restart(name: ServiceName | number): Promise<StartedProcess>;
+  /**
+   * The TCP proxy between a service (a gateway replica by its index) and one of its dependencies,
+   * as asked for with `links`: cut it, stall it, restore it. Throws for a link that was not asked for.
+   */
+  link(name: ServiceName | number, dependency: Dependency): TcpProxy;
   stop(): Promise<void>;
 }
 
@@ -36,7 +47,13 @@ export interface ClusterOptions {
   /** Extra environment for every process (e.g. a faster SLA tick for tickets). */
   env?: Record<string, string>;
   /** Extra environment per service. */
-  serviceEnv?: Partial<Record<'channels' | 'messaging' | 'tickets' | 'gateway', Record<string, string>>>;
+  serviceEnv?: Partial<Record<ServiceName | 'gateway', Record<string, string>>>;
+  /**
+   * Dependencies to reach through a TCP proxy of their own, per service (`gateway`: each replica
+   * gets its own proxies), for fault tests that cut or stall one link (`cluster.link`). Links not
+   * named are direct, as without this option.
+   */
+  links?: Partial<Record<ServiceName, readonly ('postgres' | 'rabbitmq')[]>> & { gateway?: readonly ('rabbitmq' | 'redis')[] };
 }
 
 /**
@@ -44,7 +61,7 @@ export interface ClusterOptions {
  * on its own fresh database, N gateway replicas sharing Redis and one RabbitMQ queue, all on an
  * exchange of their own so that runs never see each other's events.
  */
-export async function startCluster({ gateways = 2, env = {}, serviceEnv = {} }: ClusterOptions = {}): Promise<Cluster> {
+export async function startCluster({ gateways = 2, env = {}, serviceEnv = {}, links = {} }: ClusterOptions = {}): Promise<Cluster> {
   const exchange = uniqueExchange('sys');
   const databases = {
     channels: await createTestDatabase('sys_channels'),
@@ -58,9 +75,29 @@ export async function startCluster({ gateways = 2, env = {}, serviceEnv = {} }: 
     LOG_LEVEL: process.env.SYSTEM_LOG_LEVEL ?? 'warn',
     ...env,
   };
-  const envOf = (name: 'channels' | 'messaging' | 'tickets', channelsUrl?: string) => ({
+
+  const proxies = new Map<string, TcpProxy>();
+  const linkKey = (name: ServiceName | number, dependency: Dependency) => `${typeof name === 'number' ? `gateway ${name}` : name} → ${dependency}`;
+  /** The URL a process is given for a dependency: through its own proxy when its link was asked for. */
+  const linked = async (name: ServiceName | number, dependency: Dependency, url: string): Promise<string> => {
+    const wanted: readonly Dependency[] = (typeof name === 'number' ? links.gateway : links[name]) ?? [];
+    if (!wanted.includes(dependency)) return url;
+    const key = linkKey(name, dependency);
+    let proxy = proxies.get(key);
+    if (!proxy) {
+      const target = new URL(url);
+      proxy = await startTcpProxy([{ host: target.hostname.replace(/^\[|\]$/g, ''), port: Number(target.port || DEFAULT_PORTS[dependency]) }]);
+      proxies.set(key, proxy);
+    }
+    const through = new URL(url);
+    through.hostname = '127.0.0.1';
+    through.port = String(proxy.port);
+    return through.toString();
+  };
+  const envOf = async (name: ServiceName, channelsUrl?: string) => ({
     ...common,
-    DATABASE_URL: databases[name].url,
+    AMQP_URL: await linked(name, 'rabbitmq', common.AMQP_URL),
+    DATABASE_URL: await linked(name, 'postgres', databases[name].url),
     ...(channelsUrl ? { CHANNELS_URL: channelsUrl } : {}),
     ...serviceEnv[name],
   });
@@ -69,25 +106,31 @@ export async function startCluster({ gateways = 2, env = {}, serviceEnv = {} }: 
   const stopAll = async () => {
     await Promise.allSettled(started.map((process) => process.kill('SIGTERM')));
   };
+  const closeLinks = async () => {
+    await Promise.allSettled([...proxies.values()].map((proxy) => proxy.close()));
+  };
   try {
-    const channels = await startServiceProcess(SERVICE_ENTRIES.channels, envOf('channels'));
+    const channels = await startServiceProcess(SERVICE_ENTRIES.channels, await envOf('channels'));
     started.push(channels);
     const [messaging, tickets] = await Promise.all([
-      startServiceProcess(SERVICE_ENTRIES.messaging, envOf('messaging', channels.url)),
-      startServiceProcess(SERVICE_ENTRIES.tickets, envOf('tickets', channels.url)),
+      envOf('messaging', channels.url).then((processEnv) => startServiceProcess(SERVICE_ENTRIES.messaging, processEnv)),
+      envOf('tickets', channels.url).then((processEnv) => startServiceProcess(SERVICE_ENTRIES.tickets, processEnv)),
     ]);
     started.push(messaging, tickets);
-    const gatewayEnv = {
+    const gatewayEnvOf = async (index: number) => ({
       ...common,
-      REDIS_URL: redisUrl(),
+      AMQP_URL: await linked(index, 'rabbitmq', common.AMQP_URL),
+      REDIS_URL: await linked(index, 'redis', redisUrl()),
       CHANNELS_URL: channels.url,
       MESSAGING_URL: messaging.url,
       TICKETS_URL: tickets.url,
       RATE_LIMIT_USER: '0',
       RATE_LIMIT_TENANT: '0',
       ...serviceEnv.gateway,
-    };
-    const gatewayProcesses = await Promise.all(Array.from({ length: gateways }, () => startServiceProcess(SERVICE_ENTRIES.gateway, gatewayEnv)));
+    });
+    const gatewayProcesses = await Promise.all(
+      Array.from({ length: gateways }, async (_, index) => startServiceProcess(SERVICE_ENTRIES.gateway, await gatewayEnvOf(index))),
+    );
     started.push(...gatewayProcesses);
     const balancer = await startTcpProxy(gatewayProcesses.map((gateway) => ({ port: gateway.port })));
 
@@ -103,20 +146,26 @@ export async function startCluster({ gateways = 2, env = {}, serviceEnv = {} }: 
       databases,
       async restart(name) {
         if (typeof name === 'number') {
-          const replacement = await startServiceProcess(SERVICE_ENTRIES.gateway, gatewayEnv, { port: cluster.gateways[name]!.port });
+          const replacement = await startServiceProcess(SERVICE_ENTRIES.gateway, await gatewayEnvOf(name), { port: cluster.gateways[name]!.port });
           cluster.gateways[name] = replacement;
           started.push(replacement);
           return replacement;
         }
         const previous = cluster[name];
-        const replacement = await startServiceProcess(SERVICE_ENTRIES[name], envOf(name, name === 'channels' ? undefined : cluster.channels.url), { port: previous.port });
+        const replacement = await startServiceProcess(SERVICE_ENTRIES[name], await envOf(name, name === 'channels' ? undefined : cluster.channels.url), { port: previous.port });
         cluster[name] = replacement;
         started.push(replacement);
         return replacement;
       },
+      link(name, dependency) {
+        const proxy = proxies.get(linkKey(name, dependency));
+        if (!proxy) throw new Error(`no proxied link ${linkKey(name, dependency)}: ask for it with startCluster({ links })`);
+        return proxy;
+      },
       async stop() {
         await balancer.close();
         await stopAll();
+        await closeLinks();
         await Promise.allSettled(Object.values(databases).map((database) => database.drop()));
         await deleteAmqpTopology({ exchange, consumers: ['channels', 'messaging', 'tickets', 'realtime-gateway'] }).catch(() => {});
       },
@@ -124,6 +173,7 @@ export async function startCluster({ gateways = 2, env = {}, serviceEnv = {} }: 
     return cluster;
   } catch (error) {
     await stopAll();
+    await closeLinks();
     await Promise.allSettled(Object.values(databases).map((database) => database.drop()));
     throw error;
   }

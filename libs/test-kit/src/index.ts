@@ -6,3 +6,4 @@ export * from './rabbitmq.ts';
 export * from './tcp-proxy.ts';
 export * from './cluster.ts';
 export * from './http.ts';
+export * from './shared-services.ts';

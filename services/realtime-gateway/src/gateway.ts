@@ -103,7 +103,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     readiness: {
       gateway: () => started,
       broker: () => options.bus.isReady(),
-      ...(redis ? { redis: () => redis.isReady() } : {}),
+      ...(redis ? { redis: () => redis.answers() } : {}),
     },
   });
   mountGatewayRoutes(app, {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { EventEnvelope } from '@chat/contracts';
 import { silentLogger } from '@chat/telemetry';
-import { amqpUrl, canControlBroker, deleteAmqpTopology, rabbitmqctl, uniqueExchange, waitFor } from '@chat/test-kit';
+import { amqpUrl, canRestartSharedService, deleteAmqpTopology, restartSharedService, uniqueExchange, waitFor } from '@chat/test-kit';
 import { createRabbitBus } from '../../src/index.ts';
 import { messageRead, sleep } from '../fixtures.ts';
 
@@ -15,7 +15,7 @@ const OUTAGE_MS = 2_000;
 
 describe('RabbitMQ bus through a broker outage', () => {
   it('delivers every confirmed event at least once across rabbitmqctl stop_app / start_app', async (t) => {
-    if (!(await canControlBroker())) return t.skip('needs rabbitmqctl on the broker of AMQP_URL');
+    if (!(await canRestartSharedService('rabbitmq'))) return t.skip('needs rabbitmqctl (and flock) on the broker of AMQP_URL');
     const exchange = uniqueExchange('bus-outage');
     const bus = await createRabbitBus({ url: amqpUrl(), exchange, logger: silentLogger(), connectTimeoutMs: 10_000 });
     try {
@@ -52,12 +52,13 @@ describe('RabbitMQ bus through a broker outage', () => {
       })();
 
       await waitFor(async () => confirmed.size >= 200 && received.size >= 100, { timeoutMs: 20_000, what: 'the stream to flow' });
+      // stop_app, OUTAGE_MS, start_app, under the machine's shared-services lock.
+      const outage = restartSharedService('rabbitmq', OUTAGE_MS);
       try {
-        await rabbitmqctl('stop_app');
+        await outage.stopped;
         await waitFor(async () => !bus.isReady(), { what: 'the bus to notice the outage' });
-        await sleep(OUTAGE_MS);
       } finally {
-        await rabbitmqctl('start_app');
+        await outage.over;
       }
       await waitFor(async () => bus.isReady(), { timeoutMs: 60_000, what: 'the bus to reconnect' });
       const confirmedBeforeRecovery = confirmed.size;

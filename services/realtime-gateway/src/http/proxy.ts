@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { Request, RequestHandler } from 'express';
-import { notFound } from '@chat/http-kit';
+import { malformedJsonText, notFound } from '@chat/http-kit';
 import { ownerOf } from '../domain/routing.ts';
 import type { GatewayInstruments } from '../instruments.ts';
 import type { PeerClient } from '../peers/client.ts';
@@ -32,8 +32,7 @@ export function proxyToOwner(peers: PeerClient, instruments: GatewayInstruments)
     if (owner === null) throw notFound('No such route');
 
     const headers = forwardedHeaders(req);
-    // The HTTP kit has already read a JSON body; anything else is still unread and streams on.
-    const parsed = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
+    const parsed = readBody(req);
     if (parsed) {
       headers['content-length'] = parsed.length;
       delete headers['content-encoding'];
@@ -51,6 +50,21 @@ export function proxyToOwner(peers: PeerClient, instruments: GatewayInstruments)
     // A failure half-way leaves nothing honest to send: the connection is cut (by pipeline).
     await pipeline(upstream, res).catch(() => undefined);
   };
+}
+
+/**
+ * The body as the HTTP kit already read it, if it did: JSON re-serialised, or malformed JSON as it
+ * came, for the owner to refuse in its turn (after its 404 and 403: checks run in the order 401,
+ * 404, 403, 400). `undefined` when the body was not JSON: it is still unread and streams on. A body
+ * the kit refused for its size or charset cannot be passed on: that refusal is answered here.
+ */
+function readBody(req: Request): Buffer | undefined {
+  if (req.bodyError !== undefined) {
+    const malformed = malformedJsonText(req);
+    if (malformed === undefined) throw req.bodyError;
+    return Buffer.from(malformed);
+  }
+  return req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
 }
 
 function forwardedHeaders(req: Request): OutgoingHttpHeaders {

@@ -10,8 +10,8 @@ export interface RedisConnections {
   pub: Redis;
   sub: Redis;
   data: Redis;
-  /** All three connected: `/readyz`. */
-  isReady(): boolean;
+  /** All three connected and Redis answering (a silent link is not ready): `/readyz`. */
+  answers(): Promise<boolean>;
   /**
    * Calls `listener` whenever a connection that had been lost is back. Pub/sub drops whatever was
    * published meanwhile, and nothing else says so.
@@ -29,10 +29,13 @@ export interface RedisOptions {
   connectTimeoutMs?: number;
 }
 
+/** Far above any answer of a healthy Redis, well below what a caller of the gateway waits. */
+const DATA_COMMAND_TIMEOUT_MS = 500;
+
 export async function connectRedis(options: RedisOptions): Promise<RedisConnections> {
   const logger = options.logger.child({ component: 'redis' });
   const listeners: ((connection: 'pub' | 'sub' | 'data') => void)[] = [];
-  const connect = (role: 'pub' | 'sub' | 'data', extra: { enableOfflineQueue?: boolean } = {}) => {
+  const connect = (role: 'pub' | 'sub' | 'data', extra: { enableOfflineQueue?: boolean; enableAutoPipelining?: boolean; commandTimeout?: number } = {}) => {
     const client = new Redis(options.url, {
       connectionName: `${options.name}:${role}`,
       retryStrategy: (attempt) => Math.min(50 * attempt, 1_000),
@@ -55,9 +58,13 @@ export async function connectRedis(options: RedisOptions): Promise<RedisConnecti
     });
     return client;
   };
-  const pub = handlingEveryFailure(connect('pub'), logger);
+  // The adapter's publishes of one turn of the event loop (a batch of events) leave in one write.
+  const pub = handlingEveryFailure(connect('pub', { enableAutoPipelining: true }), logger);
   const sub = handlingEveryFailure(connect('sub'), logger);
-  const data = connect('data', { enableOfflineQueue: false });
+  // A link that stays open but goes silent leaves the connection "ready": without a time limit a
+  // rate-limit check (every request and socket event), a presence call or the consumer's lookup
+  // would wait for as long as the silence lasts. Timed out, each falls back as for a lost Redis.
+  const data = connect('data', { enableOfflineQueue: false, commandTimeout: DATA_COMMAND_TIMEOUT_MS });
   const clients = [pub, sub, data];
 
   // Not `events.once`: it would reject on the first connection error, and those are retried.
@@ -71,7 +78,7 @@ export async function connectRedis(options: RedisOptions): Promise<RedisConnecti
     pub,
     sub,
     data,
-    isReady: () => clients.every((client) => client.status === 'ready'),
+    answers: async () => clients.every((client) => client.status === 'ready') && (await data.ping().then((reply) => reply === 'PONG', () => false)),
     onReconnected: (listener) => listeners.push(listener),
     async close() {
       await Promise.allSettled(clients.map((client) => (client.status === 'ready' ? client.quit() : Promise.resolve(client.disconnect()))));
