@@ -1,6 +1,7 @@
+import type { EventEnvelope } from '@chat/contracts';
 import { connectDataSource } from './data-source.ts';
 import { asDatabaseError, DatabaseUnavailableError } from './errors.ts';
-import { DEFAULT_INBOX_RETENTION_MS, handleOnceIn, startInboxPurge } from './inbox.ts';
+import { DEFAULT_INBOX_RETENTION_MS, handleAllOnceIn, handleOnceIn, startInboxPurge } from './inbox.ts';
 import { runPendingMigrations } from './migrate.ts';
 import { TransactionRunner } from './transaction.ts';
 import type { Database, DatabaseOptions } from './types.ts';
@@ -53,6 +54,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     handleOnce(consumer, event, fn) {
       stopInboxPurge ??= startInboxPurge(dataSource, options.inboxRetentionMs ?? DEFAULT_INBOX_RETENTION_MS, logger);
       return transactions.inTenant(event.tenantId, (tx) => handleOnceIn(tx, consumer, event, fn));
+    },
+
+    async handleAllOnce(consumer, events, fn) {
+      stopInboxPurge ??= startInboxPurge(dataSource, options.inboxRetentionMs ?? DEFAULT_INBOX_RETENTION_MS, logger);
+      const byTenant = new Map<string, EventEnvelope[]>();
+      for (const event of events) byTenant.set(event.tenantId, [...(byTenant.get(event.tenantId) ?? []), event]);
+      for (const [tenantId, ofTenant] of byTenant) {
+        await transactions.inTenant(tenantId, (tx) => handleAllOnceIn(tx, consumer, ofTenant, fn));
+      }
     },
 
     async ping(timeoutMs = DEFAULT_PING_TIMEOUT_MS) {

@@ -25,6 +25,35 @@ export async function handleOnceIn(
   return true;
 }
 
+/** Some events of a batch were handled before: the batch backs off, and its events go one by one. */
+export class RepeatedEventsError extends Error {
+  override readonly name = 'RepeatedEventsError';
+}
+
+/**
+ * The inbox for a batch of one tenant's events, in one statement. The common case, none seen
+ * before, writes every row and runs `fn` on them all; a repeat among them (a redelivery) throws
+ * RepeatedEventsError so that the transaction rolls back and the events are handled one by one,
+ * where the inbox sorts repeats from new ones. (Telling them apart here would need the request
+ * role to read the inbox, which it may not.)
+ */
+export async function handleAllOnceIn(
+  tx: TenantTx,
+  consumer: string,
+  events: readonly EventEnvelope[],
+  fn: (tx: TenantTx, events: readonly EventEnvelope[]) => Promise<void>,
+): Promise<void> {
+  const ids = [...new Set(events.map((event) => event.id))];
+  const inserted = await tx.execute(
+    'INSERT INTO processed_events (consumer, event_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING',
+    [consumer, ids],
+  );
+  if (inserted !== ids.length || ids.length !== events.length) {
+    throw new RepeatedEventsError(`${events.length - inserted} of ${events.length} events of ${consumer} were handled before`);
+  }
+  await fn(tx, events);
+}
+
 export const DEFAULT_INBOX_RETENTION_MS = 7 * 24 * 3_600_000;
 const INBOX_PURGE_INTERVAL_MS = 15 * 60_000;
 

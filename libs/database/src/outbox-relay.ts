@@ -1,11 +1,10 @@
 import type { EventEnvelope } from '@chat/contracts';
 import type { EventBus } from '@chat/event-bus';
 import type { Logger, Metrics } from '@chat/telemetry';
-import type { QueryRunner } from 'typeorm';
 import { sqlStateOf } from './errors.ts';
 import { OUTBOX_RELAY_LOCK } from './locks.ts';
+import { checkOut, resultsOf } from './pool.ts';
 import { every, purgeOlderThan } from './purge.ts';
-import { abandonTransaction } from './transaction.ts';
 import type { Database } from './types.ts';
 
 export interface OutboxRelayOptions {
@@ -51,36 +50,41 @@ const LOCK_WAIT_MS = 2_000;
 const BUSY_RETRY_MS = 100;
 const LOCK_NOT_AVAILABLE = '55P03';
 
-/**
- * Takes the relay lock for this transaction, waiting for another relay's cycle if needed, so
- * relays of one database take turns batch by batch. Answers false if it waited too long.
- */
-async function takeRelayLock(queryRunner: QueryRunner): Promise<boolean> {
-  await queryRunner.query(`SELECT set_config('lock_timeout', $1, true)`, [`${LOCK_WAIT_MS}ms`]);
-  try {
-    await queryRunner.query('SELECT pg_advisory_xact_lock($1, $2)', [...OUTBOX_RELAY_LOCK]);
-    return true;
-  } catch (err) {
-    if (sqlStateOf(err) === LOCK_NOT_AVAILABLE) return false;
-    throw err;
-  }
-}
+const [LOCK_NAMESPACE, LOCK_ID] = OUTBOX_RELAY_LOCK;
 
-// Claims the oldest unpublished rows. SKIP LOCKED keeps a claim from queueing behind rows
-// another cycle holds; the advisory lock makes sure there is no such cycle, so two relays on one
-// database never publish overlapping batches out of order and per-aggregate order (outbox.ts) holds.
-const CLAIM_SQL = `
+/**
+ * One round trip opens a cycle: the transaction, a bound on the wait for another relay's cycle
+ * (normally milliseconds), the relay lock, so that relays of one database take turns batch by
+ * batch, and the claim of the oldest unpublished rows. SKIP LOCKED keeps a claim from queueing
+ * behind rows another cycle holds; the advisory lock makes sure there is no such cycle, so two
+ * relays on one database never publish overlapping batches out of order and per-aggregate order
+ * (outbox.ts) holds.
+ *
+ * The mark needs no flush to disk before the relay goes on (`synchronous_commit` off): a mark
+ * lost with a crash of PostgreSQL only publishes its events again, which delivery at least once
+ * allows and the consumers' inboxes absorb.
+ */
+function claimSql(batchSize: number): string {
+  return `BEGIN;
+  SET LOCAL lock_timeout = '${LOCK_WAIT_MS}ms';
+  SET LOCAL synchronous_commit = off;
+  SELECT pg_advisory_xact_lock(${LOCK_NAMESPACE}, ${LOCK_ID});
   SELECT position, envelope, extract(epoch FROM clock_timestamp() - created_at)::float8 AS age_seconds
     FROM outbox
    WHERE published_at IS NULL
    ORDER BY position
-   LIMIT $1
+   LIMIT ${Math.trunc(batchSize)}
    FOR UPDATE SKIP LOCKED`;
+}
 
-const MARK_SQL = `
-  UPDATE outbox SET published_at = clock_timestamp()
-   WHERE position = ANY($1::bigint[])
-  RETURNING extract(epoch FROM published_at - created_at)::float8 AS lag_seconds`;
+/** The second and last round trip: the mark and the commit. Positions are the outbox's own bigints. */
+function markSql(positions: readonly string[]): string {
+  if (!positions.every((position) => /^\d+$/.test(position))) throw new Error('outbox positions must be integers');
+  return `UPDATE outbox SET published_at = clock_timestamp()
+   WHERE position = ANY('{${positions.join(',')}}'::bigint[])
+  RETURNING extract(epoch FROM published_at - created_at)::float8 AS lag_seconds;
+  COMMIT`;
+}
 
 interface ClaimedRow {
   position: string;
@@ -123,32 +127,36 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let consecutiveFailures = 0;
 
   async function publishBatch(): Promise<CycleOutcome> {
-    const queryRunner = db.dataSource.createQueryRunner();
+    const { client, done } = await checkOut(db.dataSource);
+    let ended = false;
     try {
-      await queryRunner.startTransaction();
-      if (!(await takeRelayLock(queryRunner))) {
-        await queryRunner.rollbackTransaction();
+      let claimed: ClaimedRow[];
+      try {
+        claimed = resultsOf(await client.query<ClaimedRow>(claimSql(batchSize))).at(-1)?.rows ?? [];
+      } catch (err) {
+        if (sqlStateOf(err) !== LOCK_NOT_AVAILABLE) throw err;
+        await client.query('ROLLBACK');
+        ended = true;
         return 'busy';
       }
-      const rows = (await queryRunner.query(CLAIM_SQL, [batchSize])) as ClaimedRow[];
-      metrics?.oldestPending.set(rows[0]?.age_seconds ?? 0);
-      if (rows.length === 0) {
-        await queryRunner.commitTransaction();
+      metrics?.oldestPending.set(claimed[0]?.age_seconds ?? 0);
+      if (claimed.length === 0) {
+        await client.query('COMMIT');
+        ended = true;
         return 'idle';
       }
       const endPublish = metrics?.publishDuration.startTimer();
-      await bus.publish(rows.map((row) => row.envelope));
+      await bus.publish(claimed.map((row) => row.envelope));
       endPublish?.();
-      const marked = (await queryRunner.query(MARK_SQL, [rows.map((row) => row.position)], true)).records as Array<{ lag_seconds: number }>;
-      await queryRunner.commitTransaction();
-      metrics?.batchSize.observe(rows.length);
+      const marked = resultsOf(await client.query<{ lag_seconds: number }>(markSql(claimed.map((row) => row.position))))[0]?.rows ?? [];
+      ended = true;
+      metrics?.batchSize.observe(claimed.length);
       for (const { lag_seconds } of marked) metrics?.lag.observe(lag_seconds);
-      return rows.length === batchSize ? 'more' : 'published';
-    } catch (err) {
-      await abandonTransaction(queryRunner);
-      throw err;
+      return claimed.length === batchSize ? 'more' : 'published';
     } finally {
-      await queryRunner.release();
+      // A connection whose transaction could not be ended cleanly is closed, not pooled.
+      if (!ended) ended = await client.query('ROLLBACK').then(() => true, () => false);
+      done(!ended);
     }
   }
 

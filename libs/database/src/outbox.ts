@@ -1,5 +1,5 @@
 import type { EventEnvelope } from '@chat/contracts';
-import type { QueryRunner } from 'typeorm';
+import { sqlLiteral } from './statements.ts';
 
 /**
  * The transactional outbox (modelled on eShop's integration-event log): an event is a row written
@@ -19,21 +19,15 @@ export interface PendingEvent {
   aggregateId: string;
 }
 
-/** Writes the events of one transaction in one statement, positions following the given order. */
-export async function insertOutboxRows(queryRunner: QueryRunner, pending: readonly PendingEvent[]): Promise<void> {
-  if (pending.length === 0) return;
-  await queryRunner.query(
-    `INSERT INTO outbox (event_id, aggregate_id, type, tenant_id, envelope)
-     SELECT event_id, aggregate_id, type, tenant_id, envelope
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[])
-            WITH ORDINALITY AS e(event_id, aggregate_id, type, tenant_id, envelope, ord)
-      ORDER BY ord`,
-    [
-      pending.map((p) => p.event.id),
-      pending.map((p) => p.aggregateId),
-      pending.map((p) => p.event.type),
-      pending.map((p) => p.event.tenantId),
-      pending.map((p) => JSON.stringify(p.event)),
-    ],
+/**
+ * The INSERT of one transaction's events, positions following the given order (the rows of a
+ * VALUES list are inserted in order). Values are literals, so that it can share a round trip with
+ * the COMMIT after it.
+ */
+export function outboxInsertSql(pending: readonly PendingEvent[]): string {
+  const rows = pending.map(
+    ({ event, aggregateId }) =>
+      `(${sqlLiteral(event.id)}::uuid, ${sqlLiteral(aggregateId)}, ${sqlLiteral(event.type)}, ${sqlLiteral(event.tenantId)}, ${sqlLiteral(JSON.stringify(event))}::jsonb)`,
   );
+  return `INSERT INTO outbox (event_id, aggregate_id, type, tenant_id, envelope) VALUES ${rows.join(', ')}`;
 }

@@ -79,6 +79,12 @@ export interface Database {
    * whether fn ran.
    */
   handleOnce(consumer: string, event: EventEnvelope, fn: (tx: TenantTx) => Promise<void>): Promise<boolean>;
+  /**
+   * `handleOnce` for a batch of events (a consumer's `handleBatch`): one transaction per tenant,
+   * in the order the events came, `fn` given that tenant's events. All or nothing per tenant; it
+   * throws when any event was handled before, so that the caller handles them one by one.
+   */
+  handleAllOnce(consumer: string, events: readonly EventEnvelope[], fn: (tx: TenantTx, events: readonly EventEnvelope[]) => Promise<void>): Promise<void>;
   /** Resolves when the database answers within `timeoutMs` (default 1s); else DatabaseUnavailableError. */
   ping(timeoutMs?: number): Promise<void>;
   /** Calls `listener` after each commit that wrote outbox rows; answers the unsubscribe. For the relay. */

@@ -17,6 +17,7 @@ export interface ResolvedConsumerSpec {
   name: string;
   patterns: readonly string[];
   handle: ConsumerSpec['handle'];
+  handleBatch: ConsumerSpec['handleBatch'];
   prefetch: number;
   retryDelaysMs: readonly number[];
   deliveryLimit: number;
@@ -39,7 +40,15 @@ export function resolveConsumerSpec(spec: ConsumerSpec): ResolvedConsumerSpec {
   if (!Number.isInteger(deliveryLimit) || deliveryLimit < 1) {
     throw new RangeError(`consumer ${spec.name}: deliveryLimit must be a positive integer`);
   }
-  return { name: spec.name, patterns: [...spec.patterns], handle: spec.handle, prefetch, retryDelaysMs: [...retryDelaysMs], deliveryLimit };
+  return {
+    name: spec.name,
+    patterns: [...spec.patterns],
+    handle: spec.handle,
+    handleBatch: spec.handleBatch,
+    prefetch,
+    retryDelaysMs: [...retryDelaysMs],
+    deliveryLimit,
+  };
 }
 
 /** What to do with a delivery once its handler has run (or the envelope was refused). */
@@ -70,6 +79,8 @@ export async function runDelivery(
     return { kind: 'dead-letter', error: reason, invalid: true };
   }
 
+  const occurredAt = Date.parse(event.occurredAt);
+  if (Number.isFinite(occurredAt)) instruments.deliveryLag(spec.name, (Date.now() - occurredAt) / 1_000);
   const started = performance.now();
   try {
     await spec.handle(event, delivery);
@@ -90,6 +101,43 @@ export async function runDelivery(
     instruments.consumed(spec.name, 'dead_lettered');
     return { kind: 'dead-letter', error: reason, invalid: false };
   }
+}
+
+/** A delivery's body as an envelope, or undefined when it is not one (`runDelivery` says why). */
+export function envelopeOf(body: string): EventEnvelope | undefined {
+  try {
+    return parseEnvelope(JSON.parse(body));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs first deliveries through the spec's `handleBatch`. Answers true when they were all handled
+ * (each is then acked); false when the batch threw, and each must go through `runDelivery` alone.
+ */
+export async function runBatch(spec: ResolvedConsumerSpec, events: EventEnvelope[], instruments: BusInstruments, logger: Logger): Promise<boolean> {
+  if (!spec.handleBatch) return false;
+  const now = Date.now();
+  for (const event of events) {
+    const occurredAt = Date.parse(event.occurredAt);
+    if (Number.isFinite(occurredAt)) instruments.deliveryLag(spec.name, (now - occurredAt) / 1_000);
+  }
+  const started = performance.now();
+  try {
+    await spec.handleBatch(events);
+  } catch (error) {
+    instruments.batch(spec.name, events.length, 'fell_back');
+    logger.debug({ consumer: spec.name, events: events.length, err: error }, 'batch not handled as one: handling its events one by one');
+    return false;
+  }
+  const share = (performance.now() - started) / 1_000 / events.length;
+  instruments.batch(spec.name, events.length, 'handled');
+  for (let index = 0; index < events.length; index++) {
+    instruments.handlerDuration(spec.name, share);
+    instruments.consumed(spec.name, 'handled');
+  }
+  return true;
 }
 
 export function describeError(error: unknown): string {

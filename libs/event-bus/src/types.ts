@@ -19,6 +19,14 @@ export interface ConsumerSpec {
    * `retryDelaysMs`, and once they are used up the event goes to the dead-letter queue.
    */
   handle(event: EventEnvelope, delivery: DeliveryInfo): Promise<void>;
+  /**
+   * Optional: handles several first deliveries at once, all or nothing (one transaction, say).
+   * The bus hands over what arrived while the previous batch was being handled, up to `prefetch`,
+   * so a quiet consumer still takes each event as it comes and a busy one pays once per batch.
+   * Throwing is no failure of the events: each then goes to `handle` alone, where retries and
+   * dead letters work per event as ever. Must mean exactly what `handle` on each, in order, means.
+   */
+  handleBatch?(events: EventEnvelope[]): Promise<void>;
   /** Deliveries in flight at once for this process. Default 32. */
   prefetch?: number;
   /** Back-off before each retry. Default [500, 2_000, 8_000]: four attempts in all. */

@@ -1,6 +1,7 @@
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { Logger } from '@chat/telemetry';
-import { runDelivery, type ResolvedConsumerSpec, type Settlement } from '../delivery.ts';
+import type { EventEnvelope } from '@chat/contracts';
+import { envelopeOf, runBatch, runDelivery, type ResolvedConsumerSpec, type Settlement } from '../delivery.ts';
 import type { BusInstruments } from '../instruments.ts';
 import type { ConfirmPublisher, OutgoingMessage } from './publisher.ts';
 import { ATTEMPT_HEADER, DEAD_AT_HEADER, ERROR_HEADER, forward } from './messages.ts';
@@ -46,10 +47,15 @@ export async function startConsumer(
     if (running && !closing) dependencies.onBroken(`channel of consumer ${spec.name} closed`);
   });
 
+  const take = spec.handleBatch
+    ? batching((messages) => handleBatch(channel, messages, names, registration, dependencies, logger), spec.prefetch)
+    : (message: ConsumeMessage) => handleDelivery(channel, message, names, registration, dependencies, logger);
+
   let consumerTag: string;
+  let names: ConsumerQueueNames;
   try {
     await channel.prefetch(spec.prefetch);
-    const names = await assertConsumerQueues(channel, dependencies.exchange, spec);
+    names = await assertConsumerQueues(channel, dependencies.exchange, spec);
     ({ consumerTag } = await channel.consume(
       names.main,
       (message) => {
@@ -63,7 +69,8 @@ export async function startConsumer(
           settleOnChannel(channel, message, 'requeue', logger);
           return;
         }
-        const handling = handleDelivery(channel, message, names, registration, dependencies, logger);
+        const handling = take(message);
+        if (!handling) return;
         registration.inFlight.add(handling);
         void handling.finally(() => registration.inFlight.delete(handling));
       },
@@ -121,6 +128,60 @@ async function handleDelivery(
   settleOnChannel(channel, message, 'ack', logger);
 }
 
+/**
+ * Collects deliveries while a batch is being handled and hands them over together when it is done:
+ * no waiting when idle, batches as large as the backlog (up to `max`) when busy. Answers the
+ * promise of the drain a delivery started, if it started one.
+ */
+function batching(handle: (messages: ConsumeMessage[]) => Promise<void>, max: number): (message: ConsumeMessage) => Promise<void> | undefined {
+  const waiting: ConsumeMessage[] = [];
+  let draining = false;
+  const drain = async () => {
+    try {
+      while (waiting.length > 0) await handle(waiting.splice(0, max));
+    } finally {
+      draining = false;
+    }
+  };
+  return (message) => {
+    waiting.push(message);
+    if (draining) return undefined;
+    draining = true;
+    return drain();
+  };
+}
+
+/**
+ * First deliveries that are valid envelopes go to `handleBatch` together; the rest (retries,
+ * refused bodies), a lone event, or all of them when the batch throws, go one by one as ever.
+ */
+async function handleBatch(
+  channel: Channel,
+  messages: ConsumeMessage[],
+  names: ConsumerQueueNames,
+  registration: ConsumerRegistration,
+  dependencies: ConsumerDependencies,
+  logger: Logger,
+): Promise<void> {
+  const batch: Array<{ message: ConsumeMessage; event: EventEnvelope }> = [];
+  const alone: ConsumeMessage[] = [];
+  for (const message of messages) {
+    const event = attemptOf(message) === 1 ? envelopeOf(message.content.toString('utf8')) : undefined;
+    if (event) batch.push({ message, event });
+    else alone.push(message);
+  }
+  if (batch.length > 1 && (await runBatch(registration.spec, batch.map((item) => item.event), dependencies.instruments, logger))) {
+    await Promise.all(alone.map((message) => handleDelivery(channel, message, names, registration, dependencies, logger)));
+    // One ack for the whole batch: every earlier delivery of this channel is settled by now
+    // (batches run one after another, and the rest of this one just settled above).
+    const last = batch.reduce((latest, item) => (item.message.fields.deliveryTag > latest.fields.deliveryTag ? item.message : latest), batch[0]!.message);
+    settleOnChannel(channel, last, 'ack-all', logger);
+    return;
+  }
+  alone.unshift(...batch.map((item) => item.message));
+  await Promise.all(alone.map((message) => handleDelivery(channel, message, names, registration, dependencies, logger)));
+}
+
 /** Where a delivery goes next when its handler did not take it: a retry queue or the dead letters. */
 function onwardMessage(message: ConsumeMessage, names: ConsumerQueueNames, attempt: number, settlement: Settlement): OutgoingMessage | null {
   switch (settlement.kind) {
@@ -146,9 +207,11 @@ function attemptOf(message: ConsumeMessage): number {
   return typeof attempt === 'number' && Number.isInteger(attempt) && attempt >= 1 ? attempt : 1;
 }
 
-function settleOnChannel(channel: Channel, message: ConsumeMessage, how: 'ack' | 'requeue', logger: Logger): void {
+/** `ack-all` acks this delivery and every earlier one of the channel still unsettled. */
+function settleOnChannel(channel: Channel, message: ConsumeMessage, how: 'ack' | 'ack-all' | 'requeue', logger: Logger): void {
   try {
     if (how === 'ack') channel.ack(message);
+    else if (how === 'ack-all') channel.ack(message, true);
     else channel.nack(message, false, true);
   } catch (error) {
     // The channel went with its connection; the broker delivers the message again.

@@ -56,8 +56,12 @@ export class ConfirmPublisher {
       // Observed by Promise.all below; until then, a rejection must not count as unhandled.
       confirmed.catch(() => {});
       confirms.push(confirmed);
-      if (!writable) await this.#drained();
+      if (!writable) {
+        coalesceWrites(this.#channel);
+        await this.#drained();
+      }
     }
+    coalesceWrites(this.#channel);
     await withTimeout(Promise.all(confirms), timeoutMs, () => new PublishTimeoutError(`${messages.length} message(s) not confirmed within ${timeoutMs} ms`));
   }
 
@@ -99,6 +103,20 @@ export class ConfirmPublisher {
       this.#channel.once('close', onClose);
     });
   }
+}
+
+/**
+ * amqplib writes the frames of what was published in one turn of the event loop one by one, in a
+ * callback (setImmediate) it queues once its channel buffer says it is readable (on the next
+ * tick): a syscall and a TCP segment for each, and as many wake-ups of the broker. Corked until
+ * the turn after that callback, the socket sends them as one; the uncork always runs, so a full
+ * socket's 'drain' is never held up for more than a turn of the loop.
+ */
+function coalesceWrites(channel: ConfirmChannel): void {
+  const socket = (channel as unknown as { connection?: { stream?: { cork?: () => void; uncork?: () => void; writableCorked?: number } } }).connection?.stream;
+  if (!socket?.cork || !socket.uncork || (socket.writableCorked ?? 0) > 0) return;
+  socket.cork();
+  setImmediate(() => setImmediate(() => socket.uncork?.()));
 }
 
 async function withTimeout<T>(work: Promise<T>, timeoutMs: number, timeoutError: () => Error): Promise<T> {

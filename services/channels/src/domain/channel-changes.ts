@@ -28,6 +28,7 @@ import {
   insertParticipants,
   lockChannel,
   saveChange,
+  touchActivities,
   touchActivity,
   type ChannelChange,
 } from '../store/channel-store.ts';
@@ -244,6 +245,34 @@ export class ChannelChanges {
     if (!channel) return;
     const saved = await saveChange(tx, channel.id, { ...unchanged(channel), status: 'ACTIVE', resolvedAt: 'clear' });
     await publishChange(tx, saved, SYSTEM_ACTOR, 'channel.reopened', {});
+  }
+
+  /**
+   * `noteMessage` for messages that came together: one activity update for all their channels,
+   * then each resolved channel that one of them reopens is reopened, once, as the first such
+   * message would have done alone.
+   */
+  async noteMessages(tx: TenantTx, messages: readonly Message[]): Promise<void> {
+    const latest = new Map<string, string>();
+    for (const message of messages) {
+      const known = latest.get(message.channelId);
+      if (known === undefined || Date.parse(message.createdAt) > Date.parse(known)) latest.set(message.channelId, message.createdAt);
+    }
+    const states = await touchActivities(tx, latest);
+    for (const [channelId, state] of states) {
+      if (state.status !== 'RESOLVED') continue;
+      const reopener = messages.find(
+        (message) =>
+          message.channelId === channelId &&
+          message.senderType === 'PARTICIPANT' &&
+          !(state.resolvedAt && Date.parse(message.createdAt) <= state.resolvedAt.getTime()),
+      );
+      if (!reopener) continue;
+      const channel = await lockChannel(tx, channelId);
+      if (!channel) continue;
+      const saved = await saveChange(tx, channel.id, { ...unchanged(channel), status: 'ACTIVE', resolvedAt: 'clear' });
+      await publishChange(tx, saved, SYSTEM_ACTOR, 'channel.reopened', {});
+    }
   }
 
   /** Runs `fn` on the locked channel in its tenant, once `principal` may see it (404 otherwise). */

@@ -170,6 +170,27 @@ export async function saveChange(tx: TenantTx, id: string, change: ChannelChange
 }
 
 /**
+ * `touchActivity` for several channels in one statement: each channel's activity moves up to the
+ * time given for it. Answers the state of those that exist, by id.
+ */
+export async function touchActivities(
+  tx: TenantTx,
+  latest: ReadonlyMap<string, string>,
+): Promise<Map<string, { status: ChannelStatus; resolvedAt: Date | null }>> {
+  // Sorted, so that two batches sharing channels tend to lock them in the same order; a deadlock
+  // between them all the same is retried by the kit.
+  const ids = [...latest.keys()].sort();
+  const rows = await tx.query<{ id: string; status: ChannelStatus; resolved_at: Date | null }>(
+    `UPDATE channels c SET last_activity_at = greatest(c.last_activity_at, v.at)
+       FROM unnest($1::uuid[], $2::timestamptz[]) AS v(id, at)
+      WHERE c.id = v.id
+     RETURNING c.id, c.status, c.resolved_at`,
+    [ids, ids.map((id) => latest.get(id))],
+  );
+  return new Map(rows.map((row) => [row.id, { status: row.status, resolvedAt: row.resolved_at }]));
+}
+
+/**
  * Moves the channel's last activity up to `at` (never back: events may arrive out of order);
  * answers what a reopen needs to know, or null for an unknown channel.
  */

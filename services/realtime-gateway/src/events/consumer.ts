@@ -29,23 +29,33 @@ export function gatewayConsumer(deps: GatewayConsumerDependencies): ConsumerSpec
     deps.logger.warn({ err: error }, 'platform channels unknown for now (shared store unavailable)');
     return false;
   };
+  const handle = async (event: EventEnvelope) => {
+    deps.instruments.busEvents.inc({ type: event.type });
+    let platformChannel = false;
+    if ('channel' in event.data && event.data.channel.type === 'PLATFORM_SUPPORT') {
+      await deps.platformChannels.remember(event.data.channel.id).catch(degraded);
+    }
+    if (event.type === 'ticket.opened' || event.type === 'ticket.updated') {
+      platformChannel = await deps.platformChannels.has(event.data.ticket.channelId).catch(degraded);
+    }
+
+    if ('channel' in event.data) deps.channelRooms.changed(event.data.channel);
+    for (const delivery of deliveriesFor(event, { platformChannel })) {
+      (deps.nsp.to(delivery.rooms).emit as (event: string, payload: unknown) => boolean)(delivery.event, delivery.payload);
+      deps.instruments.emitted.inc({ event: delivery.event });
+    }
+  };
   return {
     name: GATEWAY_CONSUMER,
     patterns: ['channel.*', 'message.*', 'note.*', 'ticket.*'],
-    async handle(event: EventEnvelope) {
-      deps.instruments.busEvents.inc({ type: event.type });
-      let platformChannel = false;
-      if ('channel' in event.data && event.data.channel.type === 'PLATFORM_SUPPORT') {
-        await deps.platformChannels.remember(event.data.channel.id).catch(degraded);
-      }
-      if (event.type === 'ticket.opened' || event.type === 'ticket.updated') {
-        platformChannel = await deps.platformChannels.has(event.data.ticket.channelId).catch(degraded);
-      }
-
-      if ('channel' in event.data) deps.channelRooms.changed(event.data.channel);
-      for (const delivery of deliveriesFor(event, { platformChannel })) {
-        (deps.nsp.to(delivery.rooms).emit as (event: string, payload: unknown) => boolean)(delivery.event, delivery.payload);
-        deps.instruments.emitted.inc({ event: delivery.event });
+    handle,
+    // What arrived together goes out together: one acknowledgement to the broker, and the
+    // adapter's publishes leave in one write. A batch is never handed back once an event of it
+    // went out (that would send it twice): an event that fails here is logged, and its sockets
+    // catch up as they do after any lost socket event (`seq` gaps, resync).
+    async handleBatch(events: EventEnvelope[]) {
+      for (const event of events) {
+        await handle(event).catch((error: unknown) => deps.logger.error({ err: error, eventId: event.id, type: event.type }, 'event not turned into socket events'));
       }
     },
   };

@@ -1,3 +1,5 @@
+import type { EventEnvelope } from '@chat/contracts';
+import type { TenantTx } from '@chat/database';
 import type { ConsumerSpec } from '@chat/event-bus';
 import type { ServiceContext } from '@chat/service-runtime';
 import { isChannelEvent } from '../domain/channel-change.ts';
@@ -14,6 +16,11 @@ export const CONSUMER_NAME = 'tickets';
  */
 const RETRY_DELAYS_MS = [100, 500, 2_000, 8_000, 30_000, 120_000];
 
+async function apply(tx: TenantTx, event: EventEnvelope, now: Date): Promise<void> {
+  if (isChannelEvent(event)) await handleChannelEvent(tx, event, now);
+  else if (event.type === 'message.created') await handleMessageCreated(tx, event, now);
+}
+
 /** Every channel change and every new message, each applied once (the inbox) in its tenant. */
 export function ticketsConsumer({ db, metrics }: Pick<ServiceContext, 'db' | 'metrics'>): ConsumerSpec {
   const applied = metrics.counter('tickets_events_applied_total', 'Events the tickets service applied, by type', ['type']);
@@ -22,12 +29,17 @@ export function ticketsConsumer({ db, metrics }: Pick<ServiceContext, 'db' | 'me
     patterns: ['channel.*', 'message.created'],
     retryDelaysMs: RETRY_DELAYS_MS,
     async handle(event) {
-      const ran = await db.handleOnce(CONSUMER_NAME, event, async (tx) => {
-        const now = new Date();
-        if (isChannelEvent(event)) await handleChannelEvent(tx, event, now);
-        else if (event.type === 'message.created') await handleMessageCreated(tx, event, now);
-      });
+      const ran = await db.handleOnce(CONSUMER_NAME, event, (tx) => apply(tx, event, new Date()));
       if (ran) applied.inc({ type: event.type });
+    },
+    // One transaction for what came together; any refusal (an event ahead of its channel's
+    // opening) and each goes through `handle` alone, with its own retries.
+    async handleBatch(events) {
+      await db.handleAllOnce(CONSUMER_NAME, events, async (tx, ofTenant) => {
+        const now = new Date();
+        for (const event of ofTenant) await apply(tx, event, now);
+      });
+      for (const event of events) applied.inc({ type: event.type });
     },
   };
 }
