@@ -51,3 +51,78 @@ export function sqlLiteral(text: string): string {
   const quoted = text.replaceAll("'", "''");
   return text.includes('\\') ? `E'${quoted.replaceAll('\\', '\\\\')}'` : `'${quoted}'`;
 }
+
+/**
+ * The statement with its parameters written in as literals, so that it can share a round trip
+ * with others (the BEGIN of its transaction). A quoted literal is of unknown type until its
+ * context decides, exactly as a parameter node-postgres sends as text, so the statement means
+ * the same. Only text, numbers, booleans, nulls and flat arrays of them are written in; `undefined` (send it as it
+ * is) for anything else, and for SQL this scanner would not read with certainty (dollar quotes,
+ * backslashes).
+ */
+export function withLiterals(text: string, values: readonly unknown[]): string | undefined {
+  if (text.includes('\\')) return undefined;
+  const literals: string[] = [];
+  for (const value of values) {
+    const literal = literalOf(value);
+    if (literal === undefined) return undefined;
+    literals.push(literal);
+  }
+  let out = '';
+  let from = 0;
+  for (let at = 0; at < text.length; at++) {
+    const char = text[at];
+    if (char === "'" || char === '"') {
+      const end = text.indexOf(char, at + 1);
+      if (end === -1) return undefined;
+      at = end; // a doubled quote reads as two quoted runs, which is the same here
+    } else if (char === '-' && text[at + 1] === '-') {
+      const end = text.indexOf('\n', at);
+      at = end === -1 ? text.length : end;
+    } else if (char === '/' && text[at + 1] === '*') {
+      const end = text.indexOf('*/', at + 2);
+      if (end === -1) return undefined;
+      at = end + 1;
+    } else if (char === '$') {
+      const digits = /^\d+/.exec(text.slice(at + 1))?.[0];
+      if (digits === undefined || /[\w$]/.test(text[at - 1] ?? '')) return undefined;
+      const literal = literals[Number(digits) - 1];
+      if (literal === undefined) return undefined;
+      out += text.slice(from, at) + literal;
+      at += digits.length;
+      from = at + 1;
+    }
+  }
+  return out + text.slice(from);
+}
+
+function literalOf(value: unknown): string | undefined {
+  if (value === null || value === undefined) return 'NULL';
+  if (Array.isArray(value)) {
+    const text = arrayText(value);
+    return text === undefined ? undefined : sqlLiteral(text);
+  }
+  const text = scalarText(value);
+  return text === undefined ? undefined : sqlLiteral(text);
+}
+
+function scalarText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  return undefined;
+}
+
+/** A flat array in PostgreSQL's array syntax, elements quoted, as node-postgres writes it. */
+function arrayText(values: readonly unknown[]): string | undefined {
+  const elements: string[] = [];
+  for (const value of values) {
+    if (value === null || value === undefined) {
+      elements.push('NULL');
+      continue;
+    }
+    const text = scalarText(value);
+    if (text === undefined) return undefined;
+    elements.push(`"${text.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`);
+  }
+  return `{${elements.join(',')}}`;
+}

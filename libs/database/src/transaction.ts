@@ -5,11 +5,14 @@ import type { DataSource, QueryRunner } from 'typeorm';
 import { asDatabaseError, DatabaseUnavailableError, isRetryableConflict, sqlStateOf } from './errors.ts';
 import { outboxInsertSql, type PendingEvent } from './outbox.ts';
 import { APP_ROLE, CROSS_TENANT_SETTING, TENANT_SETTING } from './rls.ts';
-import { preparedOn, sqlLiteral, type PgConnection, type RunSql } from './statements.ts';
+import { preparedOn, sqlLiteral, withLiterals, type PgConnection, type RunSql } from './statements.ts';
+import { resultsOf, type SimpleQueryResult } from './pool.ts';
 import type { IsolationLevel, ScopedTx, TenantTx, TxOptions } from './types.ts';
 
 /**
- * Opens the transaction and enters its scope in one round trip. Every setting is
+ * Opens the transaction and enters its scope. It is not sent on its own: it goes in one round
+ * trip with the transaction's first statement, or with its outbox rows and COMMIT when nothing was
+ * read (see `OpeningConnection`). Every setting is
  * transaction-local (`true`), so the pooled connection goes back to the pool as the URL's user
  * with no tenant; every setting is written each time, so nothing left on a connection could widen
  * the next transaction's view. Switching a transaction to read-only is allowed at any point.
@@ -47,9 +50,74 @@ export interface TransactionRunnerOptions {
   metrics?: Metrics;
 }
 
-function scopedTx(queryRunner: QueryRunner, run: RunSql): ScopedTx {
+/**
+ * The connection of one transaction, which has not sent its BEGIN yet. The first statement takes
+ * the BEGIN along (its parameters written in as literals, see `withLiterals`): a round trip saved
+ * on every transaction. TypeORM's manager cannot be told to do that: asking for it sends the
+ * BEGIN at once, and node-postgres runs the manager's queries after it, in order.
+ */
+class OpeningConnection {
+  readonly #connection: PgConnection;
+  readonly #begin: string;
+  readonly #prepared: RunSql;
+  /** The round trip that carried the BEGIN, once one did. */
+  #began: Promise<unknown> | undefined;
+
+  constructor(connection: PgConnection, begin: string) {
+    this.#connection = connection;
+    this.#begin = begin;
+    this.#prepared = preparedOn(connection);
+  }
+
+  /** Whether the BEGIN went to the server (so the transaction must be ended there). */
+  get opened(): boolean {
+    return this.#began !== undefined;
+  }
+
+  readonly run: RunSql = async (text, values = []) => {
+    if (this.#began !== undefined) {
+      await this.#began;
+      return this.#prepared(text, values);
+    }
+    const inline = withLiterals(text, values);
+    if (inline === undefined) {
+      await this.beginNow();
+      return this.#prepared(text, values);
+    }
+    const first = this.#connection.query({ text: `${this.#begin}; ${inline}` });
+    this.#began = first;
+    const results = resultsOf((await first) as SimpleQueryResult<unknown> | Array<SimpleQueryResult<unknown>>);
+    return results.at(-1) ?? { rows: [], rowCount: 0 };
+  };
+
+  /** Sends the BEGIN on its own, unless it went already. */
+  beginNow(): Promise<unknown> {
+    if (this.#began === undefined) {
+      this.#began = this.#connection.query({ text: this.#begin });
+      // Awaited by whatever goes on with the transaction; unheard until then.
+      this.#began.catch(() => undefined);
+    }
+    return this.#began;
+  }
+
+  /** Ends the transaction with its outbox rows: in one round trip with the BEGIN if nothing was sent. */
+  async commit(pending: readonly PendingEvent[]): Promise<void> {
+    if (this.#began === undefined) {
+      if (pending.length > 0) await this.#connection.query({ text: `${this.#begin}; ${commitSql(pending)}` });
+      return;
+    }
+    await this.#began;
+    await this.#connection.query({ text: commitSql(pending) });
+  }
+}
+
+function scopedTx(queryRunner: QueryRunner, opening: OpeningConnection): ScopedTx {
+  const run = opening.run;
   return {
-    manager: queryRunner.manager,
+    get manager() {
+      void opening.beginNow();
+      return queryRunner.manager;
+    },
     async query<R>(sql: string, params: unknown[] = []): Promise<R[]> {
       return (await run(sql, params)).rows as R[];
     },
@@ -59,9 +127,14 @@ function scopedTx(queryRunner: QueryRunner, run: RunSql): ScopedTx {
   };
 }
 
-function tenantTx(queryRunner: QueryRunner, run: RunSql, tenantId: string, pending: PendingEvent[], isOpen: () => boolean): TenantTx {
+function tenantTx(queryRunner: QueryRunner, opening: OpeningConnection, tenantId: string, pending: PendingEvent[], isOpen: () => boolean): TenantTx {
+  const scoped = scopedTx(queryRunner, opening);
   return {
-    ...scopedTx(queryRunner, run),
+    query: scoped.query,
+    execute: scoped.execute,
+    get manager() {
+      return scoped.manager;
+    },
     tenantId,
     async publish(event: EventEnvelope, aggregateId: string): Promise<void> {
       if (!isOpen()) throw new Error('publish after the transaction ended: await it inside the transaction');
@@ -149,21 +222,22 @@ export class TransactionRunner {
     let connection: (EventEmitter & PgConnection & { end(): Promise<void> }) | undefined;
     const waitStarted = performance.now();
     let began: number | undefined;
-    let inTransaction = false;
+    let opening: OpeningConnection | undefined;
+    let committing = false;
     try {
       connection = (await queryRunner.connect()) as EventEmitter & PgConnection & { end(): Promise<void> };
       began = performance.now();
       this.#poolWait?.observe((began - waitStarted) / 1_000);
       connection.on('error', onConnectionError);
-      const run = preparedOn(connection);
-      inTransaction = true;
-      await connection.query({ text: beginSql(scope, options.isolation) });
+      opening = new OpeningConnection(connection, beginSql(scope, options.isolation));
       markTransactionOpen(queryRunner, true);
-      const tx = scope === 'all-tenants' ? scopedTx(queryRunner, run) : tenantTx(queryRunner, run, scope.tenantId, pending, () => open);
+      const tx = scope === 'all-tenants' ? scopedTx(queryRunner, opening) : tenantTx(queryRunner, opening, scope.tenantId, pending, () => open);
       const result = await fn(tx);
       open = false;
-      await connection.query({ text: commitSql(pending) });
-      inTransaction = false;
+      committing = true;
+      await opening.commit(pending);
+      committing = false;
+      opening = undefined;
       markTransactionOpen(queryRunner, false);
       this.#duration?.observe({ outcome: 'commit' }, (performance.now() - began) / 1_000);
       if (pending.length > 0) this.#options.onOutboxCommit();
@@ -171,7 +245,8 @@ export class TransactionRunner {
     } catch (err) {
       open = false;
       markTransactionOpen(queryRunner, false);
-      if (inTransaction && connection) await abandonTransaction(connection);
+      // A commit sent with its BEGIN that failed may have left the transaction open too.
+      if ((opening?.opened || committing) && connection) await abandonTransaction(connection);
       if (began !== undefined) this.#duration?.observe({ outcome: 'rollback' }, (performance.now() - began) / 1_000);
       if (connectionLost) throw new DatabaseUnavailableError(`database connection lost: ${String(connectionLost)}`, { cause: connectionLost });
       throw err;

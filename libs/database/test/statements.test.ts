@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Database } from '../src/index.ts';
-import { sqlLiteral, statementName } from '../src/statements.ts';
+import { sqlLiteral, statementName, withLiterals } from '../src/statements.ts';
 import { sampleDatabase, sampleEvent } from './helpers.ts';
 
 /** Texts that would break or widen a statement if they were not quoted right. */
@@ -52,5 +52,48 @@ describe('statements the kit sends several to a round trip', () => {
     assert.ok(name);
     assert.equal(statementName(text), name);
     assert.notEqual(statementName(`${text} -- another`), name);
+  });
+
+  test('a first statement sent with its BEGIN reads its parameters as the prepared statement would', async () => {
+    const sql = `SELECT $1::text AS text, $2::int + 1 AS next, $3::boolean AS flag, $4::text IS NULL AS missing,
+                        '$1' AS quoted, "n$1" AS named -- $1 in a comment
+                   FROM (SELECT 1 AS "n$1") AS one /* $2 */`;
+    for (const text of AWKWARD) {
+      const values = [text, 41, true, null];
+      const inTransaction = await db.inTenant('acme', (tx) => tx.query(sql, values));
+      const alone = (await db.dataSource.query(sql, values)) as unknown[];
+      assert.deepEqual(inTransaction, alone, `first statement with ${JSON.stringify(text)}`);
+      assert.deepEqual(inTransaction, [{ text, next: 42, flag: true, missing: true, quoted: '$1', named: 1 }]);
+    }
+  });
+
+  test('a first statement reads an array parameter element for element, nulls included', async () => {
+    const values = [...AWKWARD, null, '"quoted"', 'a,b', '{braces}', 'NULL', ' spaced '];
+    const sql = 'SELECT t.value, t.at FROM unnest($1::text[]) WITH ORDINALITY AS t (value, at) ORDER BY t.at';
+    const inTransaction = await db.inTenant('acme', (tx) => tx.query<{ value: string | null }>(sql, [values]));
+    assert.deepEqual(inTransaction.map((row) => row.value), values);
+  });
+
+  test('parameters are written in only where the scan is certain; anything else goes as parameters', () => {
+    assert.equal(withLiterals('SELECT $1, $2, $10', ['a', 2, 'ten', 4, 5, 6, 7, 8, 9, null]), "SELECT 'a', '2', NULL");
+    assert.equal(withLiterals("SELECT '$1', \"$1\", $1 -- $1\n", ["it's"]), "SELECT '$1', \"$1\", 'it''s' -- $1\n");
+    assert.equal(withLiterals('SELECT $1', [new Date()]), undefined, 'a date is written as node-postgres writes it');
+    assert.equal(withLiterals('SELECT $1', [[new Date()]]), undefined, 'arrays of them too');
+    assert.equal(withLiterals('SELECT $1', [[{ a: 1 }]]), undefined, 'and of objects');
+    assert.equal(withLiterals('SELECT $1', []), undefined, 'a parameter without a value');
+    assert.equal(withLiterals("SELECT E'\\n', $1", ['x']), undefined, 'backslashes in the statement');
+    assert.equal(withLiterals('SELECT $$ $1 $$', ['x']), undefined, 'dollar quotes');
+    assert.equal(withLiterals("SELECT 'unterminated $1", ['x']), undefined);
+  });
+
+  test('a transaction that fails in its first statement leaves nothing, and the connection serves the next', async () => {
+    await assert.rejects(db.inTenant('acme', (tx) => tx.query('INSERT INTO notes (tenant_id, body) VALUES ($1, $2), ($1, NULL)', ['acme', 'half'])));
+    await db.inTenant('acme', async (tx) => {
+      await tx.query('INSERT INTO notes (tenant_id, body) VALUES ($1, $2)', ['acme', 'whole']);
+      await tx.query('SELECT 1');
+    });
+    const rows = (await db.dataSource.query("SELECT body FROM notes WHERE body IN ('half', 'whole')")) as unknown[];
+    assert.deepEqual(rows, [{ body: 'whole' }]);
+    await db.dataSource.query("DELETE FROM notes WHERE body = 'whole'");
   });
 });
