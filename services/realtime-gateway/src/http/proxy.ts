@@ -1,6 +1,6 @@
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { malformedJsonText, notFound } from '@chat/http-kit';
 import { ownerOf } from '../domain/routing.ts';
 import type { GatewayInstruments } from '../instruments.ts';
@@ -47,9 +47,27 @@ export function proxyToOwner(peers: PeerClient, instruments: GatewayInstruments)
     for (const [name, value] of Object.entries(upstream.headers)) {
       if (value !== undefined && !HOP_BY_HOP.has(name)) res.setHeader(name, value);
     }
-    // A failure half-way leaves nothing honest to send: the connection is cut (by pipeline).
-    await pipeline(upstream, res).catch(() => undefined);
+    await relayAnswer(upstream, res);
   };
+}
+
+/**
+ * Streams the owner's answer on. A failure half-way leaves nothing honest to send: the caller's
+ * connection is cut; a caller gone half-way stops the owner's answer. (Not `pipeline`: it makes an
+ * AbortError with a stack trace for every request it finishes, a few per cent of the gateway.)
+ */
+function relayAnswer(upstream: IncomingMessage, res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    upstream.once('error', () => res.destroy());
+    upstream.once('close', () => {
+      if (!upstream.complete) res.destroy();
+    });
+    res.once('close', () => {
+      if (!upstream.complete) upstream.destroy();
+      resolve();
+    });
+    upstream.pipe(res);
+  });
 }
 
 /**
