@@ -52,6 +52,19 @@ export async function loadChannelView(tx: ScopedTx, channelId: string, userId: s
   return row && toView(row);
 }
 
+/** Views of several channels, each as one caller sees it, in one query; keyed by `viewKey`. */
+export async function loadChannelViews(tx: ScopedTx, asks: ReadonlyArray<{ channelId: string; userId: string }>): Promise<Map<string, ChannelView>> {
+  const rows = await tx.query<ViewRow & { user_id: string }>(
+    `SELECT c.id, c.tenant_id, c.type, c.status, c.revision, (ask.user_id = ANY (c.participants)) AS caller_is_participant, ask.user_id
+       FROM unnest($1::uuid[], $2::text[]) AS ask (channel_id, user_id)
+       JOIN channel_copies c ON c.id = ask.channel_id`,
+    [asks.map((ask) => ask.channelId), asks.map((ask) => ask.userId)],
+  );
+  return new Map(rows.map((row) => [viewKey(row.id, row.user_id), toView(row)]));
+}
+
+export const viewKey = (channelId: string, userId: string): string => `${channelId} ${userId}`;
+
 /** The tenant a channel belongs to, for platform staff who act in the channel's tenant. */
 export async function tenantOfChannel(tx: CrossTenantTx, channelId: string): Promise<string | undefined> {
   const [row] = await tx.query<{ tenant_id: string }>('SELECT tenant_id FROM channel_copies WHERE id = $1', [channelId]);

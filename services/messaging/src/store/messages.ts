@@ -69,6 +69,61 @@ export async function insertMessage(tx: TenantTx, message: NewMessage): Promise<
   return { kind: 'created', row };
 }
 
+/**
+ * Writes the messages of several senders, of any channels of one tenant, in one statement, as
+ * `insertMessage` writes one: each channel's counter is moved once by the number of its messages
+ * (counters taken in channel order, so that two such statements cannot wait on each other in a
+ * circle), and its messages take the numbers in the order given. The sender's read mark moves up.
+ *
+ * A message whose key was seen before is not written (`fresh` leaves it out; the caller replays
+ * it). One that collides with a twin committed while this waited for a counter has drawn a number
+ * that would be lost: `collided`, and the caller must roll back. Keys must not repeat in `messages`.
+ */
+export async function insertMessages(tx: TenantTx, messages: readonly NewMessage[]): Promise<{ rows: MessageRow[]; collided: boolean }> {
+  const rows = await tx.query<MessageRow & { fresh: string; id: string | null }>(
+    `WITH input AS (
+       SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) WITH ORDINALITY
+         AS i (id, channel_id, sender_id, sender_type, content, metadata, client_message_id, ord)
+     ), fresh AS (
+       SELECT * FROM input i
+        WHERE i.client_message_id IS NULL
+           OR NOT EXISTS (SELECT 1 FROM messages m WHERE m.tenant_id = $1 AND m.sender_id = i.sender_id AND m.client_message_id = i.client_message_id)
+     ), counts AS (
+       SELECT channel_id, count(*)::integer AS n FROM fresh GROUP BY channel_id
+     ), drawn AS (
+       INSERT INTO channel_sequences AS s (tenant_id, channel_id, stream, last_value)
+       SELECT $1::text, channel_id, 'message', n FROM counts ORDER BY channel_id
+       ON CONFLICT (channel_id, stream) DO UPDATE SET last_value = s.last_value + EXCLUDED.last_value
+       RETURNING channel_id, last_value
+     ), numbered AS (
+       SELECT f.*, d.last_value - c.n + row_number() OVER (PARTITION BY f.channel_id ORDER BY f.ord) AS seq
+         FROM fresh f JOIN counts c USING (channel_id) JOIN drawn d USING (channel_id)
+     ), created AS (
+       INSERT INTO messages (id, tenant_id, channel_id, seq, sender_id, sender_type, content, metadata, client_message_id)
+       SELECT id, $1::text, channel_id, seq, sender_id, sender_type, content, metadata::jsonb, client_message_id FROM numbered ORDER BY ord
+       ON CONFLICT (tenant_id, sender_id, client_message_id) DO NOTHING
+       RETURNING ${MESSAGE_COLUMNS}
+     ), marked AS (
+       INSERT INTO read_marks AS r (tenant_id, channel_id, user_id, seq)
+       SELECT $1::text, channel_id, sender_id, max(seq) FROM created GROUP BY channel_id, sender_id
+       ON CONFLICT (channel_id, user_id) DO UPDATE SET seq = GREATEST(r.seq, EXCLUDED.seq), updated_at = now()
+     )
+     SELECT (SELECT count(*) FROM fresh) AS fresh, created.* FROM (SELECT 1) AS one LEFT JOIN created ON true`,
+    [
+      tx.tenantId,
+      messages.map((message) => message.id),
+      messages.map((message) => message.channelId),
+      messages.map((message) => message.senderId),
+      messages.map((message) => message.senderType),
+      messages.map((message) => message.content),
+      messages.map((message) => (message.metadata === null ? null : JSON.stringify(message.metadata))),
+      messages.map((message) => message.clientMessageId),
+    ],
+  );
+  const created = rows.filter((row): row is MessageRow & { fresh: string } => row.id !== null);
+  return { rows: created, collided: created.length !== Number(rows[0]?.fresh ?? 0) };
+}
+
 export async function findByClientMessageId(tx: TenantTx, senderId: string, clientMessageId: string): Promise<MessageRow | undefined> {
   const [row] = await tx.query<MessageRow>(
     `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE tenant_id = $1 AND sender_id = $2 AND client_message_id = $3`,
