@@ -85,9 +85,14 @@ export async function insertMessages(tx: TenantTx, messages: readonly NewMessage
        SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) WITH ORDINALITY
          AS i (id, channel_id, sender_id, sender_type, content, metadata, client_message_id, ord)
      ), fresh AS (
-       SELECT * FROM input i
-        WHERE i.client_message_id IS NULL
-           OR NOT EXISTS (SELECT 1 FROM messages m WHERE m.tenant_id = $1 AND m.sender_id = i.sender_id AND m.client_message_id = i.client_message_id)
+       -- A look-up of the key's index per message (LATERAL ... LIMIT 1), never a scan of them all.
+       SELECT i.* FROM input i
+         LEFT JOIN LATERAL (
+           SELECT true AS seen FROM messages m
+            WHERE m.tenant_id = $1 AND m.sender_id = i.sender_id AND m.client_message_id = i.client_message_id
+            LIMIT 1
+         ) AS earlier ON true
+        WHERE earlier.seen IS NULL
      ), counts AS (
        SELECT channel_id, count(*)::integer AS n FROM fresh GROUP BY channel_id
      ), drawn AS (
