@@ -142,12 +142,16 @@ export interface SweepOptions extends Omit<StepOptions, 'rate'> {
   rates: number[];
   /**
    * Stop after this many failing steps in a row, then try rates between the last clean one
-   * and the first failing one (`refine` times), to place the headline more precisely.
+   * and the first failing one (`refine` times), to place the headline more precisely; with no
+   * clean step, first halve down from the lowest rate until one is.
    */
   search: { stopAfterFailures: number; refine: number; granularity: number } | null;
   settleMs: number;
   log(line: string): void;
 }
+
+/** Below this, a rate says too little about a fan-out to be worth a step. */
+const MIN_SEARCH_RATE = 25;
 
 /** Steps of increasing rate; answers them sorted by rate. */
 export async function sweep(target: Target, fleet: SocketFleet, sender: Sender, options: SweepOptions): Promise<StepResult[]> {
@@ -166,6 +170,10 @@ export async function sweep(target: Target, fleet: SocketFleet, sender: Sender, 
     if (options.search && failuresInARow >= options.search.stopAfterFailures) break;
   }
   if (options.search) {
+    // Nothing clean on the ladder: halve down from its lowest rate until one is.
+    for (let rate = Math.min(...results.map((step) => step.rate)) / 2; rate >= MIN_SEARCH_RATE && !results.some((step) => step.clean); rate /= 2) {
+      await run(Math.round(rate));
+    }
     for (let round = 0; round < options.search.refine; round++) {
       const sorted = [...results].sort((a, b) => a.rate - b.rate);
       const firstFailing = sorted.find((step) => !step.clean);
