@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
+import { DatabaseUnavailableError, type Database } from '@chat/database';
+import { SendBatches } from '../src/domain/send-batches.ts';
 import { Harness, type TestUser } from './support/harness.ts';
 
 /**
@@ -77,4 +79,17 @@ it('answers a burst of mixed sends one by one as if each went alone, with seq 1.
     assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'events of a channel leave in seq order');
   }
   assert.ok((await batchesOfMoreThanOne()) > batchesBefore, 'some sends were written together');
+});
+
+it('fails the sends of a batch whose connection was lost (its COMMIT may have landed), and retries those of a batch that rolled back', async () => {
+  const failing = (error: Error) => new SendBatches({ inTenant: () => Promise.reject(error) } as unknown as Database, { concurrency: 1 });
+  const send = {
+    principal: { userId: 'someone', tenantId: 'acme', role: 'PARTICIPANT' as const, name: null },
+    channelId: crypto.randomUUID(),
+    messageId: crypto.randomUUID(),
+    body: { content: 'hello' },
+  };
+  const lost = new DatabaseUnavailableError('connection lost during COMMIT');
+  await assert.rejects(failing(lost).send(send), lost, 'not written again, where it might exist already');
+  assert.equal(await failing(new Error('deadlock past its retries')).send(send), undefined, 'left to the one-by-one path');
 });

@@ -1,5 +1,5 @@
 import { canSeeChannel, makeEnvelope, type Message, type Principal, type SendMessageBody } from '@chat/contracts';
-import type { Database, TenantTx } from '@chat/database';
+import { DatabaseUnavailableError, type Database, type TenantTx } from '@chat/database';
 import type { Metrics } from '@chat/telemetry';
 import { factsFor, loadChannelViews, viewKey } from '../store/channel-copies.ts';
 import { insertMessages, type NewMessage } from '../store/messages.ts';
@@ -23,6 +23,7 @@ export type BatchOutcome = Message | undefined;
 
 interface Waiting extends BatchableSend {
   settle(outcome: BatchOutcome): void;
+  fail(error: unknown): void;
 }
 
 /** Sends of one tenant written together at most; a batch is one statement of this many rows. */
@@ -38,7 +39,8 @@ const MAX_BATCH = 100;
  *
  * A batch is all or nothing: it rolls back as a whole on any failure, and every send it held then
  * goes the one-by-one way, so nothing a batch does can answer a send differently from a send
- * alone. Within a channel, sends take their `seq` in the order they arrived.
+ * alone. Only a lost connection, which leaves the commit's fate unknown, fails its sends instead.
+ * Within a channel, sends take their `seq` in the order they arrived.
  */
 export class SendBatches {
   readonly #db: Database;
@@ -54,11 +56,12 @@ export class SendBatches {
   }
 
   send(send: BatchableSend): Promise<BatchOutcome> {
-    return new Promise((settle) => {
+    return new Promise((settle, fail) => {
       const tenantId = send.principal.tenantId;
+      const waiting = { ...send, settle, fail };
       const queue = this.#waiting.get(tenantId);
-      if (queue) queue.push({ ...send, settle });
-      else this.#waiting.set(tenantId, [{ ...send, settle }]);
+      if (queue) queue.push(waiting);
+      else this.#waiting.set(tenantId, [waiting]);
       this.#pump();
     });
   }
@@ -80,14 +83,19 @@ export class SendBatches {
 
   async #write(tenantId: string, batch: Waiting[]): Promise<void> {
     this.#batchSize?.observe(batch.length);
-    let outcomes: BatchOutcome[];
     try {
-      outcomes = await this.#db.inTenant(tenantId, (tx) => writeBatch(tx, batch));
-    } catch {
-      // Rolled back as a whole: each send is tried on its own, where its failure is its own.
-      outcomes = batch.map(() => undefined);
+      const outcomes = await this.#db.inTenant(tenantId, (tx) => writeBatch(tx, batch));
+      batch.forEach((send, index) => send.settle(outcomes[index]));
+    } catch (error) {
+      if (error instanceof DatabaseUnavailableError) {
+        // The connection went, perhaps with the COMMIT already applied: written again, a send
+        // could exist twice. Each fails as it would alone (503); its client's retry, keyed, is safe.
+        for (const send of batch) send.fail(error);
+      } else {
+        // Rolled back as a whole: each send is tried on its own, where its failure is its own.
+        for (const send of batch) send.settle(undefined);
+      }
     }
-    batch.forEach((send, index) => send.settle(outcomes[index]));
   }
 }
 

@@ -25,7 +25,8 @@ export function factsFor(view: ChannelView, userId: string): ChannelFacts {
   };
 }
 
-interface ViewRow {
+/** The columns `viewColumns` selects. */
+export interface ViewRow {
   id: string;
   tenant_id: string;
   type: ChannelType;
@@ -34,7 +35,7 @@ interface ViewRow {
   caller_is_participant: boolean;
 }
 
-const toView = (row: ViewRow): ChannelView => ({
+export const toView = (row: ViewRow): ChannelView => ({
   id: row.id,
   tenantId: row.tenant_id,
   type: row.type,
@@ -43,9 +44,9 @@ const toView = (row: ViewRow): ChannelView => ({
   callerIsParticipant: row.caller_is_participant,
 });
 
-/** `userParam` is the placeholder holding the caller's user id. */
-const viewColumns = (userParam: string) =>
-  `id, tenant_id, type, status, revision, (${userParam} = ANY (participants)) AS caller_is_participant`;
+/** The columns of a `ViewRow` from `channel_copies` (named `table` in the query), seen by the user `user` holds. */
+export const viewColumns = (user: string, table = 'channel_copies') =>
+  `${table}.id, ${table}.tenant_id, ${table}.type, ${table}.status, ${table}.revision, (${user} = ANY (${table}.participants)) AS caller_is_participant`;
 
 export async function loadChannelView(tx: ScopedTx, channelId: string, userId: string): Promise<ChannelView | undefined> {
   const [row] = await tx.query<ViewRow>(`SELECT ${viewColumns('$2')} FROM channel_copies WHERE id = $1`, [channelId, userId]);
@@ -55,7 +56,7 @@ export async function loadChannelView(tx: ScopedTx, channelId: string, userId: s
 /** Views of several channels, each as one caller sees it, in one query; keyed by `viewKey`. */
 export async function loadChannelViews(tx: ScopedTx, asks: ReadonlyArray<{ channelId: string; userId: string }>): Promise<Map<string, ChannelView>> {
   const rows = await tx.query<ViewRow & { user_id: string }>(
-    `SELECT c.id, c.tenant_id, c.type, c.status, c.revision, (ask.user_id = ANY (c.participants)) AS caller_is_participant, ask.user_id
+    `SELECT ${viewColumns('ask.user_id', 'c')}, ask.user_id
        FROM unnest($1::uuid[], $2::text[]) AS ask (channel_id, user_id)
        JOIN channel_copies c ON c.id = ask.channel_id`,
     [asks.map((ask) => ask.channelId), asks.map((ask) => ask.userId)],

@@ -1,6 +1,5 @@
-import type { ChannelStatus, ChannelType } from '@chat/contracts';
 import type { ScopedTx } from '@chat/database';
-import type { ChannelView } from './channel-copies.ts';
+import { toView, viewColumns, type ChannelView, type ViewRow } from './channel-copies.ts';
 import { MESSAGE_COLUMNS, type MessageRow } from './rows.ts';
 
 export interface SummaryRow {
@@ -14,15 +13,7 @@ const LAST_COLUMNS = MESSAGE_COLUMNS.split(', ')
   .map((column) => `last.${column} AS last_${column}`)
   .join(', ');
 
-type Row = {
-  id: string;
-  tenant_id: string;
-  type: ChannelType;
-  status: ChannelStatus;
-  revision: number;
-  caller_is_participant: boolean;
-  unread: number;
-} & { [K in keyof MessageRow as `last_${K}`]: MessageRow[K] | null };
+type Row = ViewRow & { unread: number } & { [K in keyof MessageRow as `last_${K}`]: MessageRow[K] | null };
 
 function lastMessageOf(row: Row): MessageRow | null {
   if (row.last_id === null) return null;
@@ -37,7 +28,7 @@ function lastMessageOf(row: Row): MessageRow | null {
  */
 export async function channelSummaries(tx: ScopedTx, channelIds: readonly string[], userId: string): Promise<SummaryRow[]> {
   const rows = await tx.query<Row>(
-    `SELECT c.id, c.tenant_id, c.type, c.status, c.revision, ($2 = ANY (c.participants)) AS caller_is_participant,
+    `SELECT ${viewColumns('$2', 'c')},
             greatest(coalesce(s.last_value, 0) - coalesce(r.seq, 0), 0) AS unread, ${LAST_COLUMNS}
        FROM channel_copies c
        LEFT JOIN channel_sequences s ON s.channel_id = c.id AND s.stream = 'message'
@@ -49,14 +40,7 @@ export async function channelSummaries(tx: ScopedTx, channelIds: readonly string
     [channelIds, userId],
   );
   return rows.map((row) => ({
-    view: {
-      id: row.id,
-      tenantId: row.tenant_id,
-      type: row.type,
-      status: row.status,
-      revision: row.revision,
-      callerIsParticipant: row.caller_is_participant,
-    },
+    view: toView(row),
     lastMessage: lastMessageOf(row),
     unreadCount: row.unread,
   }));
