@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ChannelStatus, ChannelType, Role, TicketCategory, TicketPriority } from './enums.ts';
-import { IsoTime, Metadata, OpaqueId, Uuid } from './ids.ts';
+import { IsoTime, Metadata, OpaqueId, Seq, Uuid } from './ids.ts';
 import { Message, Note, Ticket } from './resources.ts';
 
 /**
@@ -45,7 +45,7 @@ export const EventData = {
   'message.created': z.object({ message: Message }),
   'message.updated': z.object({ message: Message }),
   'message.deleted': z.object({ message: Message }),
-  'message.read': z.object({ channelId: Uuid, userId: OpaqueId, seq: z.number().int().nonnegative() }),
+  'message.read': z.object({ channelId: Uuid, userId: OpaqueId, seq: Seq }),
   'message.reaction_changed': z.object({ channelId: Uuid, messageId: Uuid, reactions: z.record(z.string(), z.number().int()) }),
   'note.created': z.object({ note: Note }),
   'ticket.opened': z.object({ ticket: Ticket }),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Uuid } from './ids.ts';
+import { Seq, SeqParam, Uuid } from './ids.ts';
 import { Cursor, Limit } from './requests.ts';
 import { Message } from './resources.ts';
 
@@ -21,7 +21,7 @@ export const ReactionBody = z.strictObject({ emoji: Emoji });
 export type ReactionBody = z.infer<typeof ReactionBody>;
 
 export const ListNotesQuery = z.object({
-  afterSeq: z.coerce.number().int().nonnegative().optional(),
+  afterSeq: SeqParam.optional(),
   limit: Limit,
 });
 
@@ -37,7 +37,7 @@ export const SearchHit = Message.extend({ rank: z.number() });
 export type SearchHit = z.infer<typeof SearchHit>;
 
 /** `POST /api/chat/channels/:id/read` answers the stored mark. */
-export const ReadMark = z.object({ channelId: Uuid, userId: z.string(), seq: z.number().int().nonnegative() });
+export const ReadMark = z.object({ channelId: Uuid, userId: z.string(), seq: Seq });
 export type ReadMark = z.infer<typeof ReadMark>;
 
 /** `POST /internal/channel-summaries`: a page of the gateway's channel list. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ChannelStatus, ChannelType, TicketCategory, TicketPriority, TicketStatus } from './enums.ts';
-import { Metadata, OpaqueId } from './ids.ts';
+import { Metadata, OpaqueId, Seq, SeqParam } from './ids.ts';
 
 /** Bounds shared by every list endpoint. */
 export const Limit = z.coerce.number().int().min(1).max(200).default(50);
@@ -33,8 +33,8 @@ export type SendMessageBody = z.infer<typeof SendMessageBody>;
 
 export const ListMessagesQuery = z.object({
   limit: Limit,
-  before: z.coerce.number().int().positive().optional(),
-  afterSeq: z.coerce.number().int().nonnegative().optional(),
+  before: SeqParam.min(1).optional(),
+  afterSeq: SeqParam.optional(),
 });
 
 export const EscalateBody = z.strictObject({
@@ -43,7 +43,7 @@ export const EscalateBody = z.strictObject({
 });
 export const AssignBody = z.strictObject({ assigneeId: OpaqueId });
 export const ResolveBody = z.strictObject({ resolution: z.string().trim().max(5_000).optional() });
-export const MarkReadBody = z.strictObject({ seq: z.number().int().nonnegative() });
+export const MarkReadBody = z.strictObject({ seq: Seq });
 export const AddParticipantBody = z.strictObject({ userId: OpaqueId });
 export const NoteBody = z.strictObject({ content: z.string().min(1).max(10_000) });
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ChannelStatus } from './enums.ts';
-import { Uuid } from './ids.ts';
+import { Seq, Uuid } from './ids.ts';
 import { SendMessageBody } from './requests.ts';
 import type { Message, Note, Ticket } from './resources.ts';
 
@@ -27,7 +27,7 @@ export type SendMessagePayload = z.infer<typeof SendMessagePayload>;
 export const TypingPayload = z.object({ channelId: Uuid, isTyping: z.boolean() });
 export type TypingPayload = z.infer<typeof TypingPayload>;
 
-export const MarkReadPayload = z.object({ channelId: Uuid, seq: z.number().int().nonnegative() });
+export const MarkReadPayload = z.object({ channelId: Uuid, seq: Seq });
 export type MarkReadPayload = z.infer<typeof MarkReadPayload>;
 
 /** The error of a refused socket request, in the shape of the REST error body's `error`. */

@@ -184,7 +184,7 @@ describe('history', () => {
 
   it('defaults to 50 and refuses a limit above 200 or a malformed seq with 400', async () => {
     assert.equal((await history(customer, channelId)).body.items.length, 25);
-    for (const query of ['?limit=201', '?limit=0', '?afterSeq=-1', '?before=abc', '?before=0', '?limit=1.5']) {
+    for (const query of ['?limit=201', '?limit=0', '?afterSeq=-1', '?before=abc', '?before=0', '?limit=1.5', '?afterSeq=3000000000', '?before=1e12']) {
       const answer = await history(customer, channelId, query);
       assert.equal(answer.status, 400, query);
       assert.equal(answer.body.error.code, 'VALIDATION_FAILED');
@@ -219,7 +219,7 @@ describe('read marks', () => {
     await h.send(agent, channel.id, 'm');
     const read = (body: unknown) => h.call('POST', `/api/chat/channels/${channel.id}/read`, { token: customer.token, body });
     assert.equal((await read({ seq: 0 })).body.seq, 0);
-    for (const body of [{}, { seq: -1 }, { seq: 1.5 }, { seq: '1' }, { seq: 1, userId: 'x' }]) {
+    for (const body of [{}, { seq: -1 }, { seq: 1.5 }, { seq: '1' }, { seq: 1, userId: 'x' }, { seq: 3_000_000_000 }]) {
       assert.equal((await read(body)).status, 400, JSON.stringify(body));
     }
     assert.equal(await h.count('read_marks', 'channel_id = $1 AND user_id = $2', [channel.id, customer.userId]), 0);

@@ -1,4 +1,4 @@
-import { canSeeChannel, type Message, type Page } from '@chat/contracts';
+import { canSeeChannel, Uuid, type Message, type Page } from '@chat/contracts';
 import type { Database, ScopedTx } from '@chat/database';
 import { toMessage } from '../store/rows.ts';
 import { searchMessages, type SearchPosition } from '../store/search.ts';
@@ -19,15 +19,20 @@ export function encodeSearchCursor(position: SearchPosition): string {
   return Buffer.from(JSON.stringify([position.rank, position.id])).toString('base64url');
 }
 
+/** Whether a rank can go back to PostgreSQL as a `real` (no overflow, no underflow to an error). */
+function fitsReal(rank: number): boolean {
+  const size = Math.abs(rank);
+  return rank === 0 || (size >= 1e-37 && size <= 1e37);
+}
+
 /** The position a cursor names, or null when it is not one this service wrote. */
 export function decodeSearchCursor(cursor: string): SearchPosition | null {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (!Array.isArray(value) || value.length !== 2) return null;
     const [rank, id] = value as [unknown, unknown];
-    if (typeof rank !== 'number' || !Number.isFinite(rank) || typeof id !== 'string') return null;
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null;
-    return { rank, id };
+    if (typeof rank !== 'number' || !fitsReal(rank) || !Uuid.safeParse(id).success) return null;
+    return { rank, id: id as string };
   } catch {
     return null;
   }
