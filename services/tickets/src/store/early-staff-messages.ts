@@ -3,13 +3,16 @@ import type { CrossTenantTx, TenantTx } from '@chat/database';
 
 export type EarlyStaffMessage = Pick<Message, 'senderId' | 'senderType'> & { at: Date };
 
-/** Keeps the earliest message of each staff sender in a channel whose ticket is not known yet. */
+/**
+ * Keeps the earliest message of each staff sender in a channel whose ticket is not known yet. A
+ * later message changes nothing and writes nothing (a team channel's staff talk all day here).
+ */
 export async function rememberEarlyStaffMessage(tx: TenantTx, message: Message): Promise<void> {
   await tx.execute(
     `INSERT INTO early_staff_messages (tenant_id, channel_id, sender_id, sender_type, first_at) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT (channel_id, sender_id) DO UPDATE
-       SET first_at = LEAST(early_staff_messages.first_at, EXCLUDED.first_at),
-           sender_type = CASE WHEN EXCLUDED.first_at < early_staff_messages.first_at THEN EXCLUDED.sender_type ELSE early_staff_messages.sender_type END`,
+       SET first_at = EXCLUDED.first_at, sender_type = EXCLUDED.sender_type
+     WHERE EXCLUDED.first_at < early_staff_messages.first_at`,
     [tx.tenantId, message.channelId, message.senderId, message.senderType, new Date(message.createdAt)],
   );
 }
