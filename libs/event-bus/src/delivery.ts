@@ -59,19 +59,20 @@ export type Settlement =
   | { kind: 'dead-letter'; error: string; invalid: boolean };
 
 /**
- * Validates one delivery's body, runs the handler and decides its settlement. Never throws: every
- * failure becomes a retry or a dead letter, so neither bus can lose a delivery to an exception.
+ * Validates one delivery's body (unless it comes already read as an envelope), runs the handler
+ * and decides its settlement. Never throws: every failure becomes a retry or a dead letter, so
+ * neither bus can lose a delivery to an exception.
  */
 export async function runDelivery(
   spec: ResolvedConsumerSpec,
-  body: string,
+  body: string | EventEnvelope,
   delivery: DeliveryInfo,
   instruments: BusInstruments,
   logger: Logger,
 ): Promise<Settlement> {
   let event: EventEnvelope;
   try {
-    event = parseEnvelope(JSON.parse(body));
+    event = typeof body === 'string' ? parseEnvelope(JSON.parse(body)) : body;
   } catch (error) {
     const reason = errorText(`invalid envelope: ${describeError(error)}`);
     logger.error({ consumer: spec.name, reason }, 'event refused: dead-lettered');

@@ -102,12 +102,13 @@ async function handleDelivery(
   registration: ConsumerRegistration,
   dependencies: ConsumerDependencies,
   logger: Logger,
+  event?: EventEnvelope,
 ): Promise<void> {
   const { spec } = registration;
   const attempt = attemptOf(message);
   const settlement = await runDelivery(
     spec,
-    message.content.toString('utf8'),
+    event ?? message.content.toString('utf8'),
     { attempt, redelivered: message.fields.redelivered },
     dependencies.instruments,
     logger,
@@ -178,8 +179,11 @@ async function handleBatch(
     settleOnChannel(channel, last, 'ack-all', logger);
     return;
   }
-  alone.unshift(...batch.map((item) => item.message));
-  await Promise.all(alone.map((message) => handleDelivery(channel, message, names, registration, dependencies, logger)));
+  // Each on its own, those of the batch without reading their bodies again.
+  await Promise.all([
+    ...batch.map((item) => handleDelivery(channel, item.message, names, registration, dependencies, logger, item.event)),
+    ...alone.map((message) => handleDelivery(channel, message, names, registration, dependencies, logger)),
+  ]);
 }
 
 /** Where a delivery goes next when its handler did not take it: a retry queue or the dead letters. */
