@@ -70,34 +70,36 @@ export async function startService(definition: ServiceDefinition, infrastructure
     if (infrastructure.ownsBus) await infrastructure.bus.close();
   };
 
+  // Whatever fails on the way up (a consumer, a route, a port already taken) stops what started.
+  let server: Awaited<ReturnType<typeof serve>>;
   try {
     for (const spec of definition.consumers?.(context) ?? []) consumers.push(await infrastructure.bus.consume(spec));
     workers.push(...((await definition.workers?.(context)) ?? []));
+
+    const app = createHttpApp({
+      service: definition.name,
+      logger,
+      metrics,
+      verifier: infrastructure.verifier,
+      readiness: async () => ({
+        database: await db.ping().then(() => true, () => false),
+        broker: infrastructure.bus.isReady(),
+      }),
+    });
+    definition.routes(app, context);
+    finishApp(app);
+
+    server = await serve(app, {
+      port: infrastructure.port ?? 0,
+      host: infrastructure.host,
+      logger,
+      handleSignals: infrastructure.handleSignals ?? false,
+      onShutdown: stopBackground,
+    });
   } catch (error) {
     await stopBackground();
     throw error;
   }
-
-  const app = createHttpApp({
-    service: definition.name,
-    logger,
-    metrics,
-    verifier: infrastructure.verifier,
-    readiness: async () => ({
-      database: await db.ping().then(() => true, () => false),
-      broker: infrastructure.bus.isReady(),
-    }),
-  });
-  definition.routes(app, context);
-  finishApp(app);
-
-  const server = await serve(app, {
-    port: infrastructure.port ?? 0,
-    host: infrastructure.host,
-    logger,
-    handleSignals: infrastructure.handleSignals ?? false,
-    onShutdown: stopBackground,
-  });
   const port = (server.server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
