@@ -1,5 +1,5 @@
 import type { EventEnvelope } from '@chat/contracts';
-import { sqlLiteral } from './statements.ts';
+import pg from 'pg';
 
 /**
  * The transactional outbox (modelled on eShop's integration-event log): an event is a row written
@@ -27,7 +27,7 @@ export interface PendingEvent {
 export function outboxInsertSql(pending: readonly PendingEvent[]): string {
   const rows = pending.map(
     ({ event, aggregateId }) =>
-      `(${sqlLiteral(event.id)}::uuid, ${sqlLiteral(aggregateId)}, ${sqlLiteral(event.type)}, ${sqlLiteral(event.tenantId)}, ${sqlLiteral(JSON.stringify(event))}::jsonb)`,
+      `(${pg.escapeLiteral(event.id)}::uuid, ${pg.escapeLiteral(aggregateId)}, ${pg.escapeLiteral(event.type)}, ${pg.escapeLiteral(event.tenantId)}, ${pg.escapeLiteral(JSON.stringify(event))}::jsonb)`,
   );
   return `INSERT INTO outbox (event_id, aggregate_id, type, tenant_id, envelope) VALUES ${rows.join(', ')}`;
 }

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import type { QueryRunner } from 'typeorm';
 
 /**
@@ -67,10 +68,6 @@ export interface TenantRlsOptions {
   column?: string;
 }
 
-function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
 /**
  * For a service's migration: puts `table` under row-level security, FORCEd so that the owner is
  * bound too. A transaction sees and writes only rows of the tenant it set (`app.tenant_id`); a
@@ -81,8 +78,8 @@ function quoteIdent(name: string): string {
  * by a superuser or inside a tenant scope.
  */
 export async function enableTenantRls(queryRunner: QueryRunner, table: string, options: TenantRlsOptions = {}): Promise<void> {
-  const t = quoteIdent(table);
-  const tenantMatches = `${quoteIdent(options.column ?? 'tenant_id')} = current_setting('${TENANT_SETTING}', true)`;
+  const t = pg.escapeIdentifier(table);
+  const tenantMatches = `${pg.escapeIdentifier(options.column ?? 'tenant_id')} = current_setting('${TENANT_SETTING}', true)`;
   const statements = [
     `ALTER TABLE ${t} ENABLE ROW LEVEL SECURITY`,
     `ALTER TABLE ${t} FORCE ROW LEVEL SECURITY`,
@@ -104,7 +101,7 @@ export async function grantSequencesOf(queryRunner: QueryRunner, table: string):
          FROM pg_attribute
         WHERE attrelid = $1::text::regclass AND attnum > 0 AND NOT attisdropped
      ) owned WHERE seq IS NOT NULL`,
-    [quoteIdent(table)],
+    [pg.escapeIdentifier(table)],
   );
   for (const { seq } of rows) await queryRunner.query(`GRANT USAGE, SELECT ON SEQUENCE ${seq} TO ${APP_ROLE}`);
 }

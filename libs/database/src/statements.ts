@@ -1,3 +1,5 @@
+import pg from 'pg';
+
 /**
  * Prepared statements, by their text. A statement a service runs again and again (a send, an inbox
  * row, the scope of a transaction) is parsed and planned by PostgreSQL once per connection
@@ -42,15 +44,6 @@ export function preparedOn(connection: PgConnection): RunSql {
   };
 }
 
-/**
- * A string as an SQL literal, for statements sent several to a round trip (the simple protocol
- * takes no parameters). Quotes are doubled; with a backslash in the text, the E'' form with
- * backslashes doubled too, which reads the same whatever `standard_conforming_strings` says.
- */
-export function sqlLiteral(text: string): string {
-  const quoted = text.replaceAll("'", "''");
-  return text.includes('\\') ? `E'${quoted.replaceAll('\\', '\\\\')}'` : `'${quoted}'`;
-}
 
 /**
  * The statement with its parameters written in as literals, so that it can share a round trip
@@ -100,10 +93,10 @@ function literalOf(value: unknown): string | undefined {
   if (value === null || value === undefined) return 'NULL';
   if (Array.isArray(value)) {
     const text = arrayText(value);
-    return text === undefined ? undefined : sqlLiteral(text);
+    return text === undefined ? undefined : pg.escapeLiteral(text);
   }
   const text = scalarText(value);
-  return text === undefined ? undefined : sqlLiteral(text);
+  return text === undefined ? undefined : pg.escapeLiteral(text);
 }
 
 function scalarText(value: unknown): string | undefined {

@@ -5,7 +5,8 @@ import type { DataSource, QueryRunner } from 'typeorm';
 import { asDatabaseError, DatabaseUnavailableError, isRetryableConflict, sqlStateOf } from './errors.ts';
 import { outboxInsertSql, type PendingEvent } from './outbox.ts';
 import { APP_ROLE, CROSS_TENANT_SETTING, TENANT_SETTING } from './rls.ts';
-import { preparedOn, sqlLiteral, withLiterals, type PgConnection, type RunSql } from './statements.ts';
+import pg from 'pg';
+import { preparedOn, withLiterals, type PgConnection, type RunSql } from './statements.ts';
 import { resultsOf, type SimpleQueryResult } from './pool.ts';
 import type { IsolationLevel, ScopedTx, TenantTx, TxOptions } from './types.ts';
 
@@ -23,7 +24,7 @@ function beginSql(scope: Scope, isolation: IsolationLevel | undefined): string {
   const settings =
     scope === 'all-tenants'
       ? `set_config('role', '${APP_ROLE}', true), set_config('${TENANT_SETTING}', '', true), set_config('${CROSS_TENANT_SETTING}', 'on', true), set_config('transaction_read_only', 'on', true)`
-      : `set_config('role', '${APP_ROLE}', true), set_config('${TENANT_SETTING}', ${sqlLiteral(scope.tenantId)}, true), set_config('${CROSS_TENANT_SETTING}', 'off', true)`;
+      : `set_config('role', '${APP_ROLE}', true), set_config('${TENANT_SETTING}', ${pg.escapeLiteral(scope.tenantId)}, true), set_config('${CROSS_TENANT_SETTING}', 'off', true)`;
   return `${begin}; SELECT ${settings}`;
 }
 
