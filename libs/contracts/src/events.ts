@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ChannelStatus, ChannelType, Role, TicketCategory, TicketPriority } from './enums.ts';
 import { IsoTime, Metadata, OpaqueId, Seq, Uuid } from './ids.ts';
+import type { Principal } from './principal.ts';
 import { Message, Note, Ticket } from './resources.ts';
 
 /**
@@ -62,6 +63,18 @@ export type Actor = z.infer<typeof Actor>;
 
 /** The system itself, as the actor of automatic changes (an SLA breach, a reopen). */
 export const SYSTEM_ACTOR: Actor = { userId: 'system', role: 'SYSTEM' };
+
+/** Who acts, in the events of what a caller does. */
+export const actorOf = (principal: Principal): Actor => ({ userId: principal.userId, role: principal.role });
+
+/** The `channel.*` events: each carries the channel's snapshot. */
+export type ChannelEventType = Extract<EventType, `channel.${string}`>;
+export const CHANNEL_EVENT_TYPES = EVENT_TYPES.filter((type): type is ChannelEventType => type.startsWith('channel.'));
+export type ChannelEvent = EventEnvelope<ChannelEventType>;
+
+export function isChannelEvent(event: EventEnvelope): event is ChannelEvent {
+  return (CHANNEL_EVENT_TYPES as readonly string[]).includes(event.type);
+}
 
 export const EnvelopeBase = z.object({
   id: Uuid,

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import type { EventEnvelope } from '@chat/contracts';
-import { applyChannelEvent, openTicket, type ChannelEvent } from '../src/domain/channel-change.ts';
+import { type ChannelEvent, type EventEnvelope } from '@chat/contracts';
+import { applyChannelEvent, openTicket } from '../src/domain/channel-change.ts';
 import { answersTicket } from '../src/domain/first-response.ts';
 import { breachesAt, DEFAULT_SLA_TARGETS, dueTimesOf } from '../src/domain/sla.ts';
 import { ticketStatusOf } from '../src/domain/status.ts';

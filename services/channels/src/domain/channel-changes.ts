@@ -1,25 +1,4 @@
-import {
-  canArchiveChannel,
-  canCreateChannel,
-  canManageChannel,
-  canSeeChannel,
-  isParticipant,
-  isTenantStaff,
-  makeEnvelope,
-  opensTicket,
-  SYSTEM_ACTOR,
-  type Actor,
-  type ChannelType,
-  type CreateChannelBody,
-  type EventDataOf,
-  type EventEnvelope,
-  type EventType,
-  type Message,
-  type Principal,
-  type Role,
-  type TicketCategory,
-  type TicketPriority,
-} from '@chat/contracts';
+import { type Actor, actorOf, canArchiveChannel, canCreateChannel, canManageChannel, canSeeChannel, type ChannelEventType, type ChannelType, type CreateChannelBody, type EventDataOf, type EventEnvelope, isParticipant, isTenantStaff, makeEnvelope, type Message, opensTicket, type Principal, type Role, SYSTEM_ACTOR, type TicketCategory, type TicketPriority } from '@chat/contracts';
 import type { Database, TenantTx } from '@chat/database';
 import {
   deleteParticipant,
@@ -42,9 +21,6 @@ import { requireStatusFor } from './status.ts';
 /** Reads a request's body; called only once visibility and role have been checked (404, 403 before 400). */
 export type InputReader<T> = () => T;
 
-type ChannelEventType = Extract<EventType, `channel.${string}`>;
-
-const actorOf = (principal: Principal): Actor => ({ userId: principal.userId, role: principal.role });
 
 /** What the ticket of a `SUPPORT` or `PLATFORM_SUPPORT` channel opens with. */
 interface TicketRequest {

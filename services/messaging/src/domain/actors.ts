@@ -1,7 +1,5 @@
-import type { Actor, Principal } from '@chat/contracts';
+import type { Principal } from '@chat/contracts';
 import type { MessageRow } from '../store/rows.ts';
-
-export const actorOf = (principal: Principal): Actor => ({ userId: principal.userId, role: principal.role });
 
 /**
  * Whether the caller wrote the message. User ids are opaque and only unique within a tenant, so a

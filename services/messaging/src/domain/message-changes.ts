@@ -1,4 +1,4 @@
-import { canSeeChannel, isTenantStaff, makeEnvelope, type Message, type Principal } from '@chat/contracts';
+import { actorOf, canSeeChannel, isTenantStaff, makeEnvelope, type Message, type Principal } from '@chat/contracts';
 import type { Database, TenantTx } from '@chat/database';
 import type { ChannelView } from '../store/channel-copies.ts';
 import {
@@ -12,7 +12,7 @@ import {
   updateContent,
 } from '../store/messages.ts';
 import { toMessage, type MessageRow } from '../store/rows.ts';
-import { actorOf, isAuthorOf } from './actors.ts';
+import { isAuthorOf } from './actors.ts';
 import type { Caller, ChannelAccess } from './channel-access.ts';
 import type { ReadBody } from './messages.ts';
 import { channelArchived, messageDeleted, messageNotFound, Refusal } from './refusals.ts';

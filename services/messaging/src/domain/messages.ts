@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { canSeeChannel, makeEnvelope, type Message, type SendMessageBody } from '@chat/contracts';
+import { actorOf, canSeeChannel, makeEnvelope, type Message, type SendMessageBody } from '@chat/contracts';
 import type { Page } from '@chat/contracts';
 import type { TenantTx } from '@chat/database';
 import { findByClientMessageId, insertMessage, readHistory, type HistoryPage } from '../store/messages.ts';
 import { raiseReadMark } from '../store/read-marks.ts';
 import { toMessage, type MessageRow } from '../store/rows.ts';
-import { actorOf } from './actors.ts';
 import { newMessage, type SendBatches } from './send-batches.ts';
 import type { Caller, ChannelAccess } from './channel-access.ts';
 import { channelArchived, Refusal } from './refusals.ts';

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { canSeeNotes, makeEnvelope, type Note, type Page } from '@chat/contracts';
+import { actorOf, canSeeNotes, makeEnvelope, type Note, type Page } from '@chat/contracts';
 import { insertNote, readNotes } from '../store/notes.ts';
 import { toNote } from '../store/rows.ts';
-import { actorOf } from './actors.ts';
 import type { Caller, ChannelAccess } from './channel-access.ts';
 import type { ReadBody } from './messages.ts';
 import { channelArchived } from './refusals.ts';

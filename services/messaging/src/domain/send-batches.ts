@@ -1,10 +1,9 @@
-import { canSeeChannel, makeEnvelope, type Message, type Principal, type SendMessageBody } from '@chat/contracts';
+import { actorOf, canSeeChannel, makeEnvelope, type Message, type Principal, type SendMessageBody } from '@chat/contracts';
 import { DatabaseUnavailableError, type Database, type TenantTx } from '@chat/database';
 import type { Metrics } from '@chat/telemetry';
 import { factsFor, loadChannelViews, viewKey } from '../store/channel-copies.ts';
 import { insertMessages, type NewMessage } from '../store/messages.ts';
 import { toMessage } from '../store/rows.ts';
-import { actorOf } from './actors.ts';
 
 /** A send that the batch may take: its caller acts in their own tenant and its body is valid. */
 export interface BatchableSend {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { makeEnvelope, SYSTEM_ACTOR, type ChannelSnapshot, type EventEnvelope } from '@chat/contracts';
+import { isChannelEvent, makeEnvelope, SYSTEM_ACTOR, type EventEnvelope } from '@chat/contracts';
 import type { Database, TenantTx } from '@chat/database';
 import type { ConsumerSpec } from '@chat/event-bus';
 import { storyOf } from '../domain/system-messages.ts';
@@ -30,9 +30,8 @@ export function channelEventsConsumer(db: Database): ConsumerSpec {
 }
 
 export async function applyChannelEvent(tx: TenantTx, event: EventEnvelope): Promise<void> {
-  if (!event.type.startsWith('channel.')) return;
-  // Every channel.* event carries the channel's snapshot (contracts, EventData).
-  const { channel } = event.data as { channel: ChannelSnapshot };
+  if (!isChannelEvent(event)) return;
+  const { channel } = event.data;
   if (channel.tenantId !== event.tenantId) {
     throw new Error(`event ${event.id} of tenant ${event.tenantId} carries a channel of tenant ${channel.tenantId}`);
   }

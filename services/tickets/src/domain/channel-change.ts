@@ -1,24 +1,8 @@
-import type { Actor, EventEnvelope, SlaTargets, TicketStatus } from '@chat/contracts';
+import type { Actor, ChannelEvent, EventEnvelope, SlaTargets, TicketStatus } from '@chat/contracts';
 import { dueTimesOf, targetFor } from './sla.ts';
 import { isSettled, ticketStatusOf } from './status.ts';
 import { differsPublicly, type TicketRecord } from './ticket.ts';
 
-export const CHANNEL_EVENT_TYPES = [
-  'channel.created',
-  'channel.participant_added',
-  'channel.participant_removed',
-  'channel.assigned',
-  'channel.escalated',
-  'channel.resolved',
-  'channel.reopened',
-  'channel.archived',
-] as const;
-export type ChannelEventType = (typeof CHANNEL_EVENT_TYPES)[number];
-export type ChannelEvent = EventEnvelope<ChannelEventType>;
-
-export function isChannelEvent(event: EventEnvelope): event is ChannelEvent {
-  return (CHANNEL_EVENT_TYPES as readonly string[]).includes(event.type);
-}
 
 /** One entry of a ticket's history. */
 export interface Transition {

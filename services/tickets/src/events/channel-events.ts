@@ -1,6 +1,6 @@
-import { opensTicket, type EventEnvelope } from '@chat/contracts';
+import { type ChannelEvent, type EventEnvelope, opensTicket } from '@chat/contracts';
 import type { TenantTx } from '@chat/database';
-import { applyChannelEvent, openTicket, type ChannelEvent } from '../domain/channel-change.ts';
+import { applyChannelEvent, openTicket } from '../domain/channel-change.ts';
 import { withDueTimes } from '../domain/sla.ts';
 import { answersTicket } from '../domain/first-response.ts';
 import type { TicketRecord } from '../domain/ticket.ts';

@@ -1,8 +1,7 @@
-import type { EventEnvelope } from '@chat/contracts';
+import { type EventEnvelope, isChannelEvent } from '@chat/contracts';
 import type { TenantTx } from '@chat/database';
 import type { ConsumerSpec } from '@chat/event-bus';
 import type { ServiceContext } from '@chat/service-runtime';
-import { isChannelEvent } from '../domain/channel-change.ts';
 import { handleChannelEvent } from './channel-events.ts';
 import { handleMessageCreated } from './message-events.ts';
 

@@ -1,4 +1,4 @@
-import { TicketQueueQuery, UpdateTicketBody, Uuid, type Principal, type TicketWithHistory } from '@chat/contracts';
+import { actorOf, TicketQueueQuery, UpdateTicketBody, Uuid, type Principal, type TicketWithHistory } from '@chat/contracts';
 import type { Database } from '@chat/database';
 import { authenticate, conflict, forbidden, notFound, parseBody, parseParams, parseQuery, principalOf } from '@chat/http-kit';
 import type { Router } from 'express';
@@ -58,7 +58,7 @@ export function mountTicketRoutes(router: Router, db: Database): void {
       const outcome = reclassify(current, change, await loadSlaTargets(tx), new Date());
       if (!outcome.changed) return current;
       await saveTicket(tx, outcome.ticket);
-      await publishTicketUpdated(tx, outcome.ticket, { userId: principal.userId, role: principal.role });
+      await publishTicketUpdated(tx, outcome.ticket, actorOf(principal));
       return outcome.ticket;
     }).catch((error: unknown) => {
       if (error instanceof TicketClosedError) throw conflict(error.message, { code: 'TICKET_CLOSED' });
