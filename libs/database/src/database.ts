@@ -50,6 +50,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     dataSource,
     inTenant: (tenantId, fn, txOptions) => transactions.inTenant(tenantId, fn, txOptions),
     acrossTenants: (fn, txOptions) => transactions.acrossTenants(fn, txOptions),
+    inReachOf: (principal, fn) => (principal.role === 'SUPER_ADMIN' ? transactions.acrossTenants(fn) : transactions.inTenant(principal.tenantId, fn)),
 
     handleOnce(consumer, event, fn) {
       stopInboxPurge ??= startInboxPurge(dataSource, options.inboxRetentionMs ?? DEFAULT_INBOX_RETENTION_MS, logger);

@@ -1,4 +1,4 @@
-import type { EventEnvelope } from '@chat/contracts';
+import type { EventEnvelope, Principal } from '@chat/contracts';
 import type { Logger, Metrics } from '@chat/telemetry';
 import type { DataSource, EntityManager, EntitySchema, MigrationInterface } from 'typeorm';
 
@@ -73,6 +73,12 @@ export interface Database {
   inTenant<T>(tenantId: string, fn: (tx: TenantTx) => Promise<T>, options?: TxOptions): Promise<T>;
   /** Like inTenant, read-only, seeing every tenant's rows. */
   acrossTenants<T>(fn: (tx: CrossTenantTx) => Promise<T>, options?: TxOptions): Promise<T>;
+  /**
+   * A read in a caller's reach: their own tenant, or for platform staff every tenant (read-only,
+   * as they act in a channel's tenant wherever it is); what they may see there is for the
+   * visibility rules to filter.
+   */
+  inReachOf<T>(principal: Principal, fn: (tx: ScopedTx) => Promise<T>): Promise<T>;
   /**
    * Runs fn in `inTenant(event.tenantId)` unless `consumer` already handled this event: the
    * processed-events row is written in the same transaction, so a repeat is a no-op. Answers

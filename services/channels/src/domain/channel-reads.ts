@@ -28,10 +28,7 @@ export async function tenantForChannel(db: Database, principal: Principal, chann
 /** The channel with its participants, if `principal` may see it; else 404, whatever the reason. */
 export async function getVisibleChannel(db: Database, principal: Principal, channelId: string): Promise<ChannelRecord> {
   if (!UUID.test(channelId)) throw channelNotFound();
-  const channel =
-    principal.role === 'SUPER_ADMIN'
-      ? await db.acrossTenants((tx) => findChannel(tx, channelId))
-      : await db.inTenant(principal.tenantId, (tx) => findChannel(tx, channelId));
+  const channel = await db.inReachOf(principal, (tx) => findChannel(tx, channelId));
   if (!channel || !canSeeChannel(principal, channel)) throw channelNotFound();
   return channel;
 }
@@ -44,9 +41,6 @@ export async function listChannels(
 ): Promise<ChannelListPage> {
   const after = query.cursor === undefined ? null : decodeCursor(query.cursor);
   const filters = { type: query.type, status: query.status };
-  const page =
-    principal.role === 'SUPER_ADMIN'
-      ? await db.acrossTenants((tx) => listVisibleChannels(tx, principal, filters, after, query.limit))
-      : await db.inTenant(principal.tenantId, (tx) => listVisibleChannels(tx, principal, filters, after, query.limit));
+  const page = await db.inReachOf(principal, (tx) => listVisibleChannels(tx, principal, filters, after, query.limit));
   return { items: page.items.map((item) => item.record), nextCursor: page.next ? encodeCursor(page.next) : null };
 }

@@ -96,10 +96,7 @@ export class MessageChanges {
    */
   async #onMessage<T>(caller: Caller, messageId: string, work: (tx: TenantTx, channel: ChannelView, message: MessageRow) => Promise<T>): Promise<T> {
     const { principal } = caller;
-    const located =
-      principal.role === 'SUPER_ADMIN'
-        ? await this.#db.acrossTenants((tx) => locateMessage(tx, messageId))
-        : await this.#db.inTenant(principal.tenantId, (tx) => locateMessage(tx, messageId));
+    const located = await this.#db.inReachOf(principal, (tx) => locateMessage(tx, messageId));
     if (!located) throw messageNotFound();
     try {
       return await this.#access.withChannel(caller, located.channelId, canSeeChannel, async (tx, channel) => {

@@ -3,7 +3,7 @@ import type { Database, ScopedTx } from '@chat/database';
 import { toMessage } from '../store/rows.ts';
 import { searchMessages, type SearchPosition } from '../store/search.ts';
 import type { Caller, ChannelAccess } from './channel-access.ts';
-import { readInReachOf, visibleChannels } from './visible-channels.ts';
+import { visibleChannels } from './visible-channels.ts';
 
 export type SearchHitMessage = Message & { rank: number };
 
@@ -57,7 +57,7 @@ export class Search {
     if (channelId !== undefined) {
       return this.#access.withChannel(caller, channelId, canSeeChannel, (tx) => runSearch(tx, request, [channelId]));
     }
-    return readInReachOf(this.#db, principal, async (tx) => {
+    return this.#db.inReachOf(principal, async (tx) => {
       const channels = await visibleChannels(tx, principal);
       return runSearch(tx, request, channels.map((channel) => channel.id));
     });

@@ -4,7 +4,6 @@ import { factsFor } from '../store/channel-copies.ts';
 import { toMessage } from '../store/rows.ts';
 import { channelSummaries } from '../store/summaries.ts';
 import type { Caller } from './channel-access.ts';
-import { readInReachOf } from './visible-channels.ts';
 
 export interface ChannelSummary {
   channelId: string;
@@ -21,7 +20,7 @@ export interface ChannelSummary {
 export async function summarizeChannels(db: Database, caller: Caller, channelIds: readonly string[]): Promise<ChannelSummary[]> {
   const { principal } = caller;
   const wanted = [...new Set(channelIds)];
-  const rows = wanted.length === 0 ? [] : await readInReachOf(db, principal, (tx) => channelSummaries(tx, wanted, principal.userId));
+  const rows = wanted.length === 0 ? [] : await db.inReachOf(principal, (tx) => channelSummaries(tx, wanted, principal.userId));
   const visible = new Map(
     rows.filter((row) => canSeeChannel(principal, factsFor(row.view, principal.userId))).map((row) => [row.view.id, row] as const),
   );

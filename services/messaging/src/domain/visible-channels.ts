@@ -1,14 +1,6 @@
 import { canSeeChannel, isStaff, type Principal } from '@chat/contracts';
-import type { Database, ScopedTx } from '@chat/database';
+import type { ScopedTx } from '@chat/database';
 import { candidateChannels, factsFor, type ChannelView } from '../store/channel-copies.ts';
-
-/**
- * Runs a read over whatever the caller's reach is: its own tenant, or for platform staff every
- * tenant (read-only), since they act in the channel's tenant wherever it is.
- */
-export function readInReachOf<T>(db: Database, principal: Principal, read: (tx: ScopedTx) => Promise<T>): Promise<T> {
-  return principal.role === 'SUPER_ADMIN' ? db.acrossTenants(read) : db.inTenant(principal.tenantId, read);
-}
 
 /**
  * The channels of the local copy that the caller may see, judged one by one by `canSeeChannel`.

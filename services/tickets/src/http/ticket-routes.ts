@@ -11,7 +11,6 @@ import { loadSlaTargets } from '../store/sla-policies.ts';
 import { listQueue } from '../store/ticket-queue.ts';
 import { findTicket, historyOf, lockTicket, saveTicket } from '../store/tickets.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { readAs } from './read-scope.ts';
 
 const TicketParams = z.object({ id: Uuid });
 
@@ -19,7 +18,7 @@ const ticketNotFound = () => notFound('No such ticket', { code: 'TICKET_NOT_FOUN
 
 /** The ticket if the caller may see it; 404 otherwise, the same for a ticket of another tenant. */
 async function visibleTicket(db: Database, principal: Principal, id: string): Promise<TicketRecord> {
-  const ticket = await readAs(db, principal, (tx) => findTicket(tx, id));
+  const ticket = await db.inReachOf(principal, (tx) => findTicket(tx, id));
   if (ticket === null || !canSeeTicket(principal, ticket)) throw ticketNotFound();
   return ticket;
 }
@@ -29,14 +28,14 @@ export function mountTicketRoutes(router: Router, db: Database): void {
     const principal = principalOf(req);
     const { limit, cursor, ...filter } = parseQuery(TicketQueueQuery, req);
     const after = cursor === undefined ? null : decodeCursor(cursor);
-    const page = await readAs(db, principal, (tx) => listQueue(tx, audienceOf(principal), filter, limit, after));
+    const page = await db.inReachOf(principal, (tx) => listQueue(tx, audienceOf(principal), filter, limit, after));
     res.json({ items: page.items.map(toTicket), nextCursor: page.next === null ? null : encodeCursor(page.next) });
   });
 
   router.get('/tickets/:id', authenticate(), async (req, res) => {
     const principal = principalOf(req);
     const { id } = parseParams(TicketParams, req);
-    const found = await readAs(db, principal, async (tx) => {
+    const found = await db.inReachOf(principal, async (tx) => {
       const ticket = await findTicket(tx, id);
       return ticket === null || !canSeeTicket(principal, ticket) ? null : { ticket, history: await historyOf(tx, id) };
     });
