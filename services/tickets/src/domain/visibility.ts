@@ -6,7 +6,7 @@ type Facts = Pick<TicketRecord, 'tenantId' | 'createdBy' | 'channelType' | 'chan
 /**
  * API.md: a participant sees the tickets it opened, tenant staff all of their tenant's, platform
  * staff the escalated and platform ones of every tenant (and, as with channels, those it takes
- * part in). The list queries mirror this in SQL (store/ticket-queries.ts).
+ * part in). The list queries mirror this in SQL (store/ticket-queue.ts).
  */
 export function canSeeTicket(principal: Principal, ticket: Facts): boolean {
   if (principal.role === 'SUPER_ADMIN') {
