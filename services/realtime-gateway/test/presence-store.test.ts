@@ -52,6 +52,23 @@ describe('Redis presence', () => {
     assert.deepEqual([...(await alive.online(tenant))], ['shared']);
   });
 
+  test('a heartbeat keeps every user of a replica alive, however many (its claims go in pipelines)', async () => {
+    // Its own keys: the sweep would otherwise also announce what the tests before left to fade.
+    const busy = new RedisPresenceStore({ redis, keyPrefix: `${keyPrefix}:crowd`, replicaId: 'busy', ttlMs: 400 });
+    const crowd = uniqueTenant('crowd');
+    const users = Array.from({ length: 1_201 }, (_, index) => `user-${index}`);
+    for (const userId of users) await busy.connected(crowd, userId);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    assert.deepEqual(await busy.heartbeat(), []);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    assert.deepEqual(await busy.heartbeat(), [], 'renewed before they expired');
+    assert.equal((await busy.online(crowd)).size, users.length);
+    await redis.script('FLUSH');
+    assert.deepEqual(await busy.heartbeat(), [], 'scripts Redis forgot are sent again');
+    assert.equal((await busy.online(crowd)).size, users.length);
+    await busy.withdraw();
+  });
+
   test('withdrawing a replica answers the users it took offline', async () => {
     const leaving = store('leaving');
     const staying = store('staying');

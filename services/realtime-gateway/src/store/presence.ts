@@ -133,6 +133,20 @@ end
 return gone
 `;
 
+/**
+ * The scripts as commands of the connection (ioredis sends EVALSHA, and the script itself only
+ * when Redis does not know it yet, after a restart say), so that a claim does not carry the whole
+ * script each time; heartbeats send their claims in pipelines of this many.
+ */
+const SCRIPTS = {
+  presenceClaim: { numberOfKeys: 3, lua: CLAIM },
+  presenceRelease: { numberOfKeys: 3, lua: RELEASE },
+  presenceSweep: { numberOfKeys: 1, lua: SWEEP },
+} as const;
+type ScriptArgs = Array<string | number>;
+type PresenceScripts<R> = { [name in keyof typeof SCRIPTS]: (...args: ScriptArgs) => R };
+const HEARTBEAT_PIPELINE = 500;
+
 export interface RedisPresenceOptions {
   redis: Redis;
   keyPrefix: string;
@@ -142,14 +156,15 @@ export interface RedisPresenceOptions {
 }
 
 export class RedisPresenceStore implements PresenceStore {
-  readonly #redis: Redis;
+  readonly #redis: Redis & PresenceScripts<Promise<unknown>>;
   readonly #prefix: string;
   readonly #replicaId: string;
   readonly #ttlMs: number;
   readonly #local = new LocalCounts();
 
   constructor(options: RedisPresenceOptions) {
-    this.#redis = options.redis;
+    for (const [name, script] of Object.entries(SCRIPTS)) options.redis.defineCommand(name, script);
+    this.#redis = options.redis as Redis & PresenceScripts<Promise<unknown>>;
     this.#prefix = `${options.keyPrefix}:presence`;
     this.#replicaId = options.replicaId;
     this.#ttlMs = options.ttlMs;
@@ -175,9 +190,15 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   async heartbeat(): Promise<PresenceChange[]> {
-    await Promise.all(this.#local.users().map(({ tenantId, userId }) => this.#claim(tenantId, userId)));
+    const users = this.#local.users();
+    for (let from = 0; from < users.length; from += HEARTBEAT_PIPELINE) {
+      const pipeline = this.#redis.pipeline() as ReturnType<Redis['pipeline']> & PresenceScripts<unknown>;
+      for (const { tenantId, userId } of users.slice(from, from + HEARTBEAT_PIPELINE)) pipeline.presenceClaim(...this.#claimArgs(tenantId, userId));
+      const failed = (await pipeline.exec())?.find(([error]) => error !== null)?.[0];
+      if (failed) throw failed;
+    }
     const now = Date.now();
-    const gone = (await this.#redis.eval(SWEEP, 1, this.#allKey(), now, this.#prefix, 500)) as string[];
+    const gone = (await this.#redis.presenceSweep(this.#allKey(), now, this.#prefix, 500)) as string[];
     return gone.map((member) => {
       const [tenantId, userId] = JSON.parse(member) as [string, string];
       return { tenantId, userId };
@@ -192,16 +213,18 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   async #claim(tenantId: string, userId: string): Promise<number> {
+    return (await this.#redis.presenceClaim(...this.#claimArgs(tenantId, userId))) as number;
+  }
+
+  #claimArgs(tenantId: string, userId: string): ScriptArgs {
     const member = JSON.stringify([tenantId, userId]);
     const now = Date.now();
-    const keys = [this.#userKey(member), this.#tenantKey(tenantId), this.#allKey()];
-    return (await this.#redis.eval(CLAIM, 3, ...keys, this.#replicaId, now, now + this.#ttlMs, userId, member)) as number;
+    return [this.#userKey(member), this.#tenantKey(tenantId), this.#allKey(), this.#replicaId, now, now + this.#ttlMs, userId, member];
   }
 
   async #release(tenantId: string, userId: string): Promise<number> {
     const member = JSON.stringify([tenantId, userId]);
-    const keys = [this.#userKey(member), this.#tenantKey(tenantId), this.#allKey()];
-    return (await this.#redis.eval(RELEASE, 3, ...keys, this.#replicaId, Date.now(), userId, member)) as number;
+    return (await this.#redis.presenceRelease(this.#userKey(member), this.#tenantKey(tenantId), this.#allKey(), this.#replicaId, Date.now(), userId, member)) as number;
   }
 
   #userKey(member: string): string {
