@@ -1,7 +1,8 @@
 import type { EventEnvelope } from '@chat/contracts';
 import type { Logger } from '@chat/telemetry';
 import type { DataSource } from 'typeorm';
-import { every, purgeOlderThan } from './purge.ts';
+import { every } from './every.ts';
+import { purgeOlderThan } from './purge.ts';
 import type { TenantTx } from './types.ts';
 
 /**

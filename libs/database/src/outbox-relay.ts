@@ -4,7 +4,8 @@ import type { Logger, Metrics } from '@chat/telemetry';
 import { sqlStateOf } from './errors.ts';
 import { OUTBOX_RELAY_LOCK } from './locks.ts';
 import { checkOut, resultsOf } from './pool.ts';
-import { every, purgeOlderThan } from './purge.ts';
+import { every } from './every.ts';
+import { purgeOlderThan } from './purge.ts';
 import type { Database } from './types.ts';
 
 export interface OutboxRelayOptions {

@@ -1,5 +1,5 @@
 import { SYSTEM_ACTOR } from '@chat/contracts';
-import type { Database } from '@chat/database';
+import { every, type Database } from '@chat/database';
 import type { ServiceContext, Worker } from '@chat/service-runtime';
 import { breachesAt } from '../domain/sla.ts';
 import { publishSlaBreached } from '../events/publish.ts';
@@ -29,10 +29,7 @@ export function startSlaScheduler(context: Pick<ServiceContext, 'db' | 'logger' 
   const fired = metrics.counter('tickets_sla_breaches_total', 'SLA breaches fired, by kind', ['kind']);
   const batchSize = options.batchSize ?? DEFAULT_BATCH;
   const retentionMs = options.earlyMessageRetentionMs ?? DEFAULT_EARLY_MESSAGE_RETENTION_MS;
-  let lastPurge = Date.now();
   let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
 
   async function scan(): Promise<void> {
     const candidates = await db.acrossTenants((tx) => findBreachCandidates(tx, batchSize));
@@ -41,27 +38,17 @@ export function startSlaScheduler(context: Pick<ServiceContext, 'db' | 'logger' 
       const kinds = await fireBreaches(db, candidate.tenantId, candidate.ticketId);
       for (const kind of kinds) fired.inc({ kind });
     }
-    if (Date.now() - lastPurge >= EARLY_MESSAGE_PURGE_EVERY_MS) {
-      lastPurge = Date.now();
-      await purgeEarlyMessages(db, new Date(Date.now() - retentionMs));
-    }
   }
 
-  function schedule(): void {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = scan()
-        .catch((error: unknown) => logger.warn({ err: error }, 'SLA scan failed; trying again at the next one'))
-        .finally(schedule);
-    }, options.intervalMs);
-  }
-  schedule();
+  const stopScans = every(options.intervalMs, () => scan().catch((error: unknown) => logger.warn({ err: error }, 'SLA scan failed; trying again at the next one')));
+  const stopPurges = every(EARLY_MESSAGE_PURGE_EVERY_MS, () =>
+    purgeEarlyMessages(db, new Date(Date.now() - retentionMs)).catch((error: unknown) => logger.warn({ err: error }, 'early staff messages not purged; trying again later')),
+  );
 
   return {
     async stop() {
       stopped = true;
-      clearTimeout(timer);
-      await running;
+      await Promise.all([stopScans(), stopPurges()]);
     },
   };
 }
