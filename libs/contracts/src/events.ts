@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ChannelStatus, ChannelType, Role, TicketCategory, TicketPriority } from './enums.ts';
+import { ChannelStatus, ChannelType, Role, SenderType, TicketCategory, TicketPriority } from './enums.ts';
 import { IsoTime, Metadata, OpaqueId, Seq, Uuid } from './ids.ts';
 import type { Principal } from './principal.ts';
 import { Message, Note, Ticket } from './resources.ts';
@@ -58,7 +58,7 @@ export type EventType = keyof typeof EventData;
 export const EVENT_TYPES = Object.keys(EventData) as EventType[];
 export type EventDataOf<T extends EventType> = z.infer<(typeof EventData)[T]>;
 
-export const Actor = z.object({ userId: OpaqueId, role: z.enum(['SUPER_ADMIN', 'TENANT_ADMIN', 'MANAGEMENT_TEAM', 'PARTICIPANT', 'SYSTEM']) });
+export const Actor = z.object({ userId: OpaqueId, role: SenderType });
 export type Actor = z.infer<typeof Actor>;
 
 /** The system itself, as the actor of automatic changes (an SLA breach, a reopen). */

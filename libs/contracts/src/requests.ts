@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ChannelStatus, ChannelType, TicketCategory, TicketPriority, TicketStatus } from './enums.ts';
+import { ChannelStatus, ChannelType, Role, TicketCategory, TicketPriority, TicketStatus } from './enums.ts';
 import { Metadata, OpaqueId, Seq, SeqParam } from './ids.ts';
 
 /** Bounds shared by every list endpoint. */
@@ -59,6 +59,6 @@ export const ListTicketsQuery = z.object({
 export const DevTokenBody = z.strictObject({
   userId: OpaqueId,
   tenantId: OpaqueId,
-  role: z.enum(['SUPER_ADMIN', 'TENANT_ADMIN', 'MANAGEMENT_TEAM', 'PARTICIPANT']),
+  role: Role,
   name: z.string().max(200).optional(),
 });
