@@ -52,7 +52,9 @@ interface LocalQueue {
  * The event bus of the one-process run, with the RabbitMQ bus's semantics: topic patterns, one
  * queue per consumer name shared by competing handlers, delivery after `publish` resolves, FIFO
  * with at most `prefetch` in flight per handler, delayed retries, then dead letters that can be
- * listed and replayed. Nothing survives the process: the outboxes of the services are what does.
+ * listed and replayed. Nothing here survives the process: an event is handed over (and its outbox
+ * row marked) when it is queued, so one queued or waiting for a retry when the process ends is
+ * lost to its consumers. That is the one-process run's trade; the RabbitMQ bus keeps them.
  */
 export function createInProcessBus(options: InProcessBusOptions): EventBus {
   const logger = options.logger.child({ component: 'event-bus', transport: 'in-process' });
