@@ -9,3 +9,4 @@ export * from './support.ts';
 export * from './socket.ts';
 export * from './users.ts';
 export * from './messaging.ts';
+export * from './refusal.ts';

@@ -1,4 +1,5 @@
 import { AuthError } from '@chat/auth';
+import { Refusal, type RefusalKind } from '@chat/contracts';
 
 /** One problem with one input field, as listed in a 400's `details`. */
 export interface FieldProblem {
@@ -77,9 +78,15 @@ const CODE_BY_STATUS: Record<number, string> = {
  * Whatever was thrown, as the HttpError the caller gets. `internal` marks what the caller must
  * not learn about (500s): their cause is for the log only.
  */
+const REFUSAL_STATUS: Record<RefusalKind, number> = { 'not-found': 404, forbidden: 403, invalid: 400, conflict: 409, unavailable: 503 };
+
 export function toHttpError(error: unknown): { httpError: HttpError; internal: boolean } {
   if (error instanceof HttpError) return { httpError: error, internal: false };
   if (error instanceof AuthError) return { httpError: fromAuthError(error), internal: false };
+  if (error instanceof Refusal) {
+    const refused = new HttpError(REFUSAL_STATUS[error.kind], error.code, error.message, { details: error.details, cause: error });
+    return { httpError: refused, internal: false };
+  }
   if (isUnavailable(error)) return { httpError: serviceUnavailable(undefined, { cause: error }), internal: false };
   const bodyError = fromBodyParser(error);
   if (bodyError) return { httpError: bodyError, internal: false };

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { SignJWT } from 'jose';
 import { z } from 'zod';
 import { AuthError, createVerifier, issueDevToken } from '@chat/auth';
+import { Refusal, type RefusalKind } from '@chat/contracts';
 import { Metrics } from '@chat/telemetry';
 import {
   authenticate,
@@ -83,6 +84,9 @@ describe('an app made by createHttpApp', () => {
     });
     app.get('/limited', () => {
       throw tooManyRequests(2.5);
+    });
+    app.get('/refused/:kind', (req) => {
+      throw new Refusal(req.params.kind as RefusalKind, 'REFUSED_HERE', 'Refused by the domain', { details: [{ field: 'x', message: 'why' }] });
     });
     app.get('/conflict', () => {
       throw conflict('The channel is archived', { code: 'CHANNEL_ARCHIVED' });
@@ -294,6 +298,15 @@ describe('an app made by createHttpApp', () => {
     const { status, body } = await call('/conflict');
     assert.equal(status, 409);
     assert.deepEqual(body, { error: { code: 'CHANNEL_ARCHIVED', message: 'The channel is archived' } });
+  });
+
+  test("a domain's refusal is answered with its kind's status, its code and its details", async () => {
+    const statusOf = { 'not-found': 404, forbidden: 403, invalid: 400, conflict: 409, unavailable: 503 } as const;
+    for (const [kind, expected] of Object.entries(statusOf)) {
+      const { status, body } = await call(`/refused/${kind}`);
+      assert.equal(status, expected, kind);
+      assert.deepEqual(body, { error: { code: 'REFUSED_HERE', message: 'Refused by the domain', details: [{ field: 'x', message: 'why' }] } });
+    }
   });
 
   test('429 RATE_LIMITED with Retry-After', async () => {

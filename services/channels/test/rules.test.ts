@@ -1,9 +1,8 @@
 /** The pure rules: who may take part, the status machine, the list's cursor. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ChannelStatus, ChannelType, Role } from '@chat/contracts';
+import { Refusal, type ChannelStatus, type ChannelType, type Role } from '@chat/contracts';
 import { admissionProblem } from '../src/domain/admission.ts';
-import { Refusal } from '../src/domain/refusal.ts';
 import { mayStartFrom, requireStatusFor } from '../src/domain/status.ts';
 import { decodeCursor, encodeCursor } from '../src/store/cursor.ts';
 
@@ -35,7 +34,7 @@ describe('status machine', () => {
   it('starts nothing from ARCHIVED, and says so with its own code', () => {
     for (const action of ['escalate', 'assign', 'resolve', 'archive', 'reopen', 'add_participant', 'remove_participant'] as const) {
       assert.equal(mayStartFrom(action, 'ARCHIVED'), false);
-      assert.throws(() => requireStatusFor(action, 'ARCHIVED'), (error: unknown) => error instanceof Refusal && error.kind === 'CONFLICT' && error.code === 'CHANNEL_ARCHIVED');
+      assert.throws(() => requireStatusFor(action, 'ARCHIVED'), (error: unknown) => error instanceof Refusal && error.kind === 'conflict' && error.code === 'CHANNEL_ARCHIVED');
     }
   });
 
@@ -69,7 +68,7 @@ describe('list cursor', () => {
       encode({ t: '2026-11-26T09:30:09.123456Z' }),
     ];
     for (const cursor of bad) {
-      assert.throws(() => decodeCursor(cursor), (error: unknown) => error instanceof Refusal && error.kind === 'INVALID' && error.code === 'INVALID_CURSOR', cursor);
+      assert.throws(() => decodeCursor(cursor), (error: unknown) => error instanceof Refusal && error.kind === 'invalid' && error.code === 'INVALID_CURSOR', cursor);
     }
   });
 });

@@ -1,4 +1,4 @@
-import { type Actor, actorOf, canArchiveChannel, canCreateChannel, canManageChannel, canSeeChannel, type ChannelEventType, type ChannelType, type CreateChannelBody, type EventDataOf, type EventEnvelope, isParticipant, isTenantStaff, makeEnvelope, type Message, opensTicket, type Principal, type Role, SYSTEM_ACTOR, type TicketCategory, type TicketPriority } from '@chat/contracts';
+import { type Actor, actorOf, canArchiveChannel, canCreateChannel, canManageChannel, canSeeChannel, type ChannelEventType, type ChannelType, type CreateChannelBody, type EventDataOf, type EventEnvelope, isParticipant, isTenantStaff, makeEnvelope, type Message, opensTicket, type Principal, Refusal, type Role, SYSTEM_ACTOR, type TicketCategory, type TicketPriority } from '@chat/contracts';
 import type { Database, TenantTx } from '@chat/database';
 import {
   deleteParticipant,
@@ -15,7 +15,7 @@ import { knownRoles } from '../store/seen-users.ts';
 import { admissionProblem } from './admission.ts';
 import { toSnapshot, type ChannelRecord } from './channel.ts';
 import { tenantForChannel } from './channel-reads.ts';
-import { channelNotFound, forbidden, invalid, Refusal } from './refusal.ts';
+import { channelNotFound, forbidden, invalid } from './refusal.ts';
 import { requireStatusFor } from './status.ts';
 
 /** Reads a request's body; called only once visibility and role have been checked (404, 403 before 400). */
@@ -40,7 +40,7 @@ function ticketRequestOf(input: CreateChannelBody): TicketRequest | null {
     const stray = (['subject', 'category', 'priority'] as const).filter((field) => input[field] !== undefined);
     if (stray.length > 0) {
       const message = `A ${input.type} channel opens no ticket: ${stray.join(', ')} not allowed`;
-      throw new Refusal('INVALID', 'VALIDATION_FAILED', message, stray.map((field) => ({ field, message: 'not allowed for this type' })));
+      throw new Refusal('invalid', 'VALIDATION_FAILED', message, { details: stray.map((field) => ({ field, message: 'not allowed for this type' })) });
     }
     return null;
   }
@@ -48,7 +48,7 @@ function ticketRequestOf(input: CreateChannelBody): TicketRequest | null {
   if (subject !== undefined && category !== undefined) return { subject, category, priority };
   const missing = (['subject', 'category'] as const).filter((field) => input[field] === undefined);
   const message = `A ${input.type} channel opens a ticket: ${missing.join(', ')} required`;
-  throw new Refusal('INVALID', 'VALIDATION_FAILED', message, missing.map((field) => ({ field, message: 'required' })));
+  throw new Refusal('invalid', 'VALIDATION_FAILED', message, { details: missing.map((field) => ({ field, message: 'required' })) });
 }
 
 /** Refuses (400) anyone of `userIds` who may not take part in the channel. */

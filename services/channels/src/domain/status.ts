@@ -1,5 +1,5 @@
+import { Refusal } from '@chat/contracts';
 import type { ChannelStatus } from '@chat/contracts';
-import { Refusal } from './refusal.ts';
 
 /** Everything that can happen to an existing channel. */
 export type ChannelAction = 'escalate' | 'assign' | 'resolve' | 'archive' | 'reopen' | 'add_participant' | 'remove_participant';
@@ -27,9 +27,8 @@ export function mayStartFrom(action: ChannelAction, status: ChannelStatus): bool
 /** Refuses (409) an action the channel's status cannot make. */
 export function requireStatusFor(action: ChannelAction, status: ChannelStatus): void {
   if (mayStartFrom(action, status)) return;
-  if (status === 'ARCHIVED') throw new Refusal('CONFLICT', 'CHANNEL_ARCHIVED', 'The channel is archived and read-only');
-  throw new Refusal('CONFLICT', 'INVALID_STATUS_TRANSITION', `Cannot ${action.replace('_', ' ')} a channel that is ${status}`, {
-    status,
-    action,
+  if (status === 'ARCHIVED') throw new Refusal('conflict', 'CHANNEL_ARCHIVED', 'The channel is archived and read-only');
+  throw new Refusal('conflict', 'INVALID_STATUS_TRANSITION', `Cannot ${action.replace('_', ' ')} a channel that is ${status}`, {
+    details: { status, action },
   });
 }

@@ -5,7 +5,6 @@ import type { SeenUserRegistry } from '../domain/seen-user-registry.ts';
 import type { Database } from '@chat/database';
 import { channelRoutes } from './channel-routes.ts';
 import { internalRoutes } from './internal-routes.ts';
-import { refusalsAsHttp } from './refusals.ts';
 import { recordCaller, userRoutes } from './user-routes.ts';
 
 export interface RouteDependencies {
@@ -20,5 +19,4 @@ export function mountRoutes(app: Express, { db, changes, seenUsers }: RouteDepen
   app.use(channelRoutes(db, changes), userRoutes(db));
   app.use('/internal', authenticate());
   app.use(internalRoutes(db));
-  app.use(refusalsAsHttp);
 }

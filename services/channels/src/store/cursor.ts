@@ -1,4 +1,4 @@
-import { Refusal } from '../domain/refusal.ts';
+import { Refusal } from '@chat/contracts';
 
 /**
  * The list's keyset position: the last item's activity time (PostgreSQL's full microsecond
@@ -17,7 +17,7 @@ export function encodeCursor(position: ListPosition): string {
 }
 
 export function invalidCursor(): Refusal {
-  return new Refusal('INVALID', 'INVALID_CURSOR', 'The cursor is not one this list gave out', [{ field: 'cursor', message: 'invalid cursor' }]);
+  return new Refusal('invalid', 'INVALID_CURSOR', 'The cursor is not one this list gave out', { details: [{ field: 'cursor', message: 'invalid cursor' }] });
 }
 
 /** Refuses (400) anything this list did not give out, before it can reach a query. */

@@ -1,5 +1,4 @@
-import { ChannelSnapshot } from '@chat/contracts';
-import { Refusal } from './refusals.ts';
+import { ChannelSnapshot, Refusal } from '@chat/contracts';
 
 /** The channels service, asked when the local copy cannot yet say yes (read-your-writes). */
 export interface ChannelOwner {

@@ -1,4 +1,4 @@
-import { actorOf, canSeeChannel, isTenantStaff, makeEnvelope, type Message, type Principal } from '@chat/contracts';
+import { actorOf, canSeeChannel, isTenantStaff, makeEnvelope, type Message, type Principal, Refusal } from '@chat/contracts';
 import type { Database, TenantTx } from '@chat/database';
 import type { ChannelView } from '../store/channel-copies.ts';
 import {
@@ -15,7 +15,7 @@ import { toMessage, type MessageRow } from '../store/rows.ts';
 import { isAuthorOf } from './actors.ts';
 import type { Caller, ChannelAccess } from './channel-access.ts';
 import type { ReadBody } from './messages.ts';
-import { channelArchived, messageDeleted, messageNotFound, Refusal } from './refusals.ts';
+import { channelArchived, messageDeleted, messageNotFound } from './refusals.ts';
 
 /** Distinct emoji one user may leave on one message; more is spam, not sentiment. */
 export const MAX_REACTIONS_PER_USER = 20;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { actorOf, canSeeChannel, makeEnvelope, type Message, type SendMessageBody } from '@chat/contracts';
+import { actorOf, canSeeChannel, makeEnvelope, type Message, Refusal, type SendMessageBody } from '@chat/contracts';
 import type { Page } from '@chat/contracts';
 import type { TenantTx } from '@chat/database';
 import { findByClientMessageId, insertMessage, readHistory, type HistoryPage } from '../store/messages.ts';
@@ -7,7 +7,7 @@ import { raiseReadMark } from '../store/read-marks.ts';
 import { toMessage, type MessageRow } from '../store/rows.ts';
 import { newMessage, type SendBatches } from './send-batches.ts';
 import type { Caller, ChannelAccess } from './channel-access.ts';
-import { channelArchived, Refusal } from './refusals.ts';
+import { channelArchived } from './refusals.ts';
 
 export interface SendOutcome {
   message: Message;

@@ -1,4 +1,4 @@
-import { Router, type ErrorRequestHandler, type Express, type Request } from 'express';
+import { Router, type Express, type Request } from 'express';
 import { z } from 'zod';
 import {
   ChannelSummariesBody,
@@ -14,24 +14,11 @@ import {
   Uuid,
 } from '@chat/contracts';
 import type { Database } from '@chat/database';
-import {
-  authenticate,
-  conflict,
-  forbidden,
-  type HttpError,
-  notFound,
-  parseBody,
-  parseParams,
-  parseQuery,
-  principalOf,
-  serviceUnavailable,
-  validationFailed,
-} from '@chat/http-kit';
+import { authenticate, parseBody, parseParams, parseQuery, principalOf, validationFailed } from '@chat/http-kit';
 import type { Caller } from '../domain/channel-access.ts';
 import type { MessageChanges } from '../domain/message-changes.ts';
 import type { Messages } from '../domain/messages.ts';
 import type { Notes } from '../domain/notes.ts';
-import { Refusal } from '../domain/refusals.ts';
 import { decodeSearchCursor, type Search } from '../domain/search.ts';
 import { summarizeChannels } from '../domain/summaries.ts';
 
@@ -123,27 +110,6 @@ export function mountRoutes(app: Express, handlers: MessagingHandlers): void {
     res.json({ items: await summarizeChannels(db, callerOf(req), channelIds) });
   });
 
-  api.use(refusalsAsHttp);
-  internal.use(refusalsAsHttp);
   app.use('/api/chat', api);
   app.use('/internal', internal);
-}
-
-/** The domain's refusals, in the status and error shape of API.md. */
-const refusalsAsHttp: ErrorRequestHandler = (error, _req, _res, next) => {
-  next(error instanceof Refusal ? toHttp(error) : error);
-};
-
-function toHttp(refusal: Refusal): HttpError {
-  const options = { code: refusal.code, cause: refusal.cause };
-  switch (refusal.kind) {
-    case 'not-found':
-      return notFound(refusal.message, options);
-    case 'forbidden':
-      return forbidden(refusal.message, options);
-    case 'conflict':
-      return conflict(refusal.message, options);
-    case 'unavailable':
-      return serviceUnavailable(refusal.message, options);
-  }
 }
