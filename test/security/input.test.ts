@@ -152,6 +152,65 @@ describe('hostile input', () => {
     assert.equal(((history.json as { items: Message[] }).items[0])?.content, markup);
   });
 
+  it('refuses text PostgreSQL cannot keep as sent (NUL, a lone surrogate) with 400 wherever a caller writes text, and 404 in a path; nothing changes', async () => {
+    const channel = `/api/chat/channels/${scene.support.id}`;
+    const message = `/api/chat/messages/${scene.customerMessage.id}`;
+    const canned = `/api/chat/canned-responses/${scene.cannedResponseId}`;
+    const nul = 'before\u0000after';
+    const lone = 'before\ud800after';
+    const refusals: [Actor, string, string, unknown][] = [];
+    for (const bad of [nul, lone]) {
+      refusals.push(
+        [cast.customer, 'POST', '/api/chat/channels', { type: 'SUPPORT', subject: bad, category: 'OTHER' }],
+        [cast.admin, 'POST', '/api/chat/channels', { type: 'TEAM', name: bad }],
+        [cast.admin, 'POST', '/api/chat/channels', { type: 'TEAM', name: 'ok', participantIds: [bad] }],
+        [cast.customer, 'POST', '/api/chat/channels', { type: 'SUPPORT', subject: 'ok', category: 'OTHER', metadata: { [bad]: 1 } }],
+        [cast.customer, 'POST', '/api/chat/channels', { type: 'SUPPORT', subject: 'ok', category: 'OTHER', metadata: { deep: [{ deeper: bad }] } }],
+        [cast.customer, 'POST', `${channel}/messages`, { content: bad }],
+        [cast.customer, 'POST', `${channel}/messages`, { content: 'ok', clientMessageId: bad }],
+        [cast.customer, 'POST', `${channel}/messages`, { content: 'ok', metadata: { note: bad } }],
+        [cast.agent, 'POST', `${channel}/notes`, { content: bad }],
+        [cast.admin, 'PUT', `${channel}/escalate`, { reason: bad }],
+        [cast.admin, 'PUT', `${channel}/escalate`, { reason: 'ok', escalateTo: bad }],
+        [cast.admin, 'PUT', `${channel}/assign`, { assigneeId: bad }],
+        [cast.admin, 'PUT', `${channel}/resolve`, { resolution: bad }],
+        [cast.admin, 'POST', `${channel}/participants`, { userId: bad }],
+        [cast.customer, 'PATCH', message, { content: bad }],
+        [cast.admin, 'POST', `${message}/reactions`, { emoji: bad.slice(6, 7) + '👍' }],
+        [cast.admin, 'POST', '/api/chat/canned-responses', { title: bad, text: 'ok', shortcut: 'stored-text' }],
+        [cast.admin, 'PATCH', canned, { text: bad }],
+      );
+    }
+    const channels = async () => (await api<{ items: Channel[] }>(url, cast.admin, 'GET', '/api/chat/channels?limit=200')).body.items.map((item) => item.id).sort();
+    const before_ = await snapshot(url, cast, scene);
+    const channelsBefore = await channels();
+    for (const [who, method, path, body] of refusals) {
+      const what = `${method} ${path} ${JSON.stringify(body)}`;
+      const answer = await raw(url, method, path, { token: who.token, body: JSON.stringify(body) });
+      assert.equal(answer.status, 400, `${what}: ${answer.text.slice(0, 300)}`);
+      assert.equal(assertErrorShape(answer, what), 'VALIDATION_FAILED');
+    }
+    // A URL carries no lone surrogate (UTF-8 cannot encode one), but it can carry a NUL.
+    for (const path of ['/api/chat/search?q=a%00b', '/api/chat/tickets?assignedTo=%00', '/api/chat/presence?userIds=a,%00']) {
+      const answer = await raw(url, 'GET', path, { token: cast.admin.token });
+      assert.equal(answer.status, 400, `${path}: ${answer.text.slice(0, 300)}`);
+      assert.equal(assertErrorShape(answer, path), 'VALIDATION_FAILED');
+    }
+    const removal = await raw(url, 'DELETE', `${channel}/participants/a%00b`, { token: cast.admin.token });
+    assert.equal(removal.status, 404, `a participant named with a NUL: ${removal.text.slice(0, 300)}`);
+    const socket = await connectSocket(url, cast.customer);
+    try {
+      for (const content of [nul, lone]) {
+        const answer = await socket.emitAck<{ ok: boolean; error?: { code: string } }>('send_message', { channelId: scene.support.id, content });
+        assert.equal(answer.error?.code, 'VALIDATION_FAILED', JSON.stringify(answer));
+      }
+    } finally {
+      socket.close();
+    }
+    assert.deepEqual(await snapshot(url, cast, scene), before_);
+    assert.deepEqual(await channels(), channelsBefore);
+  });
+
   describe('fuzzed request bodies', () => {
     let fuzzCase: Channel;
     let customerMessage: Message;

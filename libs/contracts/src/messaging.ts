@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Seq, SeqParam, Uuid } from './ids.ts';
+import { Seq, SeqParam, Text, Uuid } from './ids.ts';
 import { Cursor, Limit } from './requests.ts';
 import { Message } from './resources.ts';
 
@@ -7,15 +7,11 @@ import { Message } from './resources.ts';
  * Requests and answers of the messaging service beyond the v1 table of API.md: edits,
  * reactions, search, note paging, read marks, and the channel summaries the gateway asks for.
  */
-export const EditMessageBody = z.strictObject({ content: z.string().min(1).max(10_000) });
+export const EditMessageBody = z.strictObject({ content: Text.min(1).max(10_000) });
 export type EditMessageBody = z.infer<typeof EditMessageBody>;
 
 /** One reaction: an emoji or a short name such as `:tada:`; no whitespace or control characters. */
-export const Emoji = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[^\s\p{Cc}]+$/u, 'An emoji has no whitespace or control characters');
+export const Emoji = Text.min(1).max(64).regex(/^[^\s\p{Cc}]+$/u, 'An emoji has no whitespace or control characters');
 
 export const ReactionBody = z.strictObject({ emoji: Emoji });
 export type ReactionBody = z.infer<typeof ReactionBody>;
@@ -26,7 +22,7 @@ export const ListNotesQuery = z.object({
 });
 
 export const SearchMessagesQuery = z.object({
-  q: z.string().trim().min(1).max(256),
+  q: Text.trim().min(1).max(256),
   channelId: Uuid.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: Cursor.optional(),

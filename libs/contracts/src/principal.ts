@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { Role } from './enums.ts';
-import { OpaqueId } from './ids.ts';
+import { OpaqueId, Text } from './ids.ts';
 
 /** Who is calling, as the verified token says. Nothing else identifies a caller. */
 export const Principal = z.object({
   userId: OpaqueId,
   tenantId: OpaqueId,
   role: Role,
-  name: z.string().max(200).nullable(),
+  name: Text.max(200).nullable(),
 });
 export type Principal = z.infer<typeof Principal>;
 

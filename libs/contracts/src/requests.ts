@@ -1,17 +1,17 @@
 import { z } from 'zod';
 import { ChannelStatus, ChannelType, Role, TicketCategory, TicketPriority, TicketStatus } from './enums.ts';
-import { Metadata, OpaqueId, Seq, SeqParam } from './ids.ts';
+import { Metadata, OpaqueId, Seq, SeqParam, Text } from './ids.ts';
 
 /** Bounds shared by every list endpoint. */
 export const Limit = z.coerce.number().int().min(1).max(200).default(50);
-export const Cursor = z.string().min(1).max(512);
+export const Cursor = Text.min(1).max(512);
 
 export const CreateChannelBody = z.strictObject({
   type: ChannelType,
-  name: z.string().trim().min(1).max(200).optional(),
+  name: Text.trim().min(1).max(200).optional(),
   participantIds: z.array(OpaqueId).max(500).optional(),
   metadata: Metadata.optional(),
-  subject: z.string().trim().min(1).max(300).optional(),
+  subject: Text.trim().min(1).max(300).optional(),
   category: TicketCategory.optional(),
   priority: TicketPriority.optional(),
 });
@@ -25,8 +25,8 @@ export const ListChannelsQuery = z.object({
 });
 
 export const SendMessageBody = z.strictObject({
-  content: z.string().min(1).max(10_000),
-  clientMessageId: z.string().min(1).max(128).optional(),
+  content: Text.min(1).max(10_000),
+  clientMessageId: Text.min(1).max(128).optional(),
   metadata: Metadata.optional(),
 });
 export type SendMessageBody = z.infer<typeof SendMessageBody>;
@@ -38,14 +38,14 @@ export const ListMessagesQuery = z.object({
 });
 
 export const EscalateBody = z.strictObject({
-  reason: z.string().trim().min(1).max(2_000),
+  reason: Text.trim().min(1).max(2_000),
   escalateTo: OpaqueId.optional(),
 });
 export const AssignBody = z.strictObject({ assigneeId: OpaqueId });
-export const ResolveBody = z.strictObject({ resolution: z.string().trim().max(5_000).optional() });
+export const ResolveBody = z.strictObject({ resolution: Text.trim().max(5_000).optional() });
 export const MarkReadBody = z.strictObject({ seq: Seq });
 export const AddParticipantBody = z.strictObject({ userId: OpaqueId });
-export const NoteBody = z.strictObject({ content: z.string().min(1).max(10_000) });
+export const NoteBody = z.strictObject({ content: Text.min(1).max(10_000) });
 
 export const ListTicketsQuery = z.object({
   status: TicketStatus.optional(),
@@ -60,5 +60,5 @@ export const DevTokenBody = z.strictObject({
   userId: OpaqueId,
   tenantId: OpaqueId,
   role: Role,
-  name: z.string().max(200).optional(),
+  name: Text.max(200).optional(),
 });

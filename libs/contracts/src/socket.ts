@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ChannelStatus } from './enums.ts';
-import { Seq, Uuid } from './ids.ts';
+import { OpaqueId, Seq, Uuid } from './ids.ts';
 import { SendMessageBody } from './requests.ts';
 import type { Message, Note, Ticket } from './resources.ts';
 
@@ -142,7 +142,7 @@ export const PresenceQuery = z.object({
     .string()
     .max(20_000)
     .transform((text) => [...new Set(text.split(',').map((id) => id.trim()).filter((id) => id !== ''))])
-    .pipe(z.array(z.string().min(1).max(128)).max(200))
+    .pipe(z.array(OpaqueId).max(200))
     .optional(),
 });
 export const PresenceItem = z.object({ userId: z.string(), online: z.boolean() });

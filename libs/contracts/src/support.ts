@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { TicketCategory, TicketPriority, TicketStatus } from './enums.ts';
 import { Actor } from './events.ts';
-import { IsoTime, OpaqueId, Uuid } from './ids.ts';
+import { IsoTime, OpaqueId, Text, Uuid } from './ids.ts';
 import { ListTicketsQuery } from './requests.ts';
 import { Ticket } from './resources.ts';
 
@@ -82,8 +82,8 @@ export const CannedResponse = z.object({
 export type CannedResponse = z.infer<typeof CannedResponse>;
 
 export const CreateCannedResponseBody = z.strictObject({
-  title: z.string().trim().min(1).max(200),
-  text: z.string().min(1).max(10_000),
+  title: Text.trim().min(1).max(200),
+  text: Text.min(1).max(10_000),
   shortcut: Shortcut,
 });
 export type CreateCannedResponseBody = z.infer<typeof CreateCannedResponseBody>;

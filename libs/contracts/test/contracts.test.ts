@@ -48,3 +48,23 @@ describe('request bodies', () => {
     assert.equal(CreateChannelBody.safeParse({ type: 'TEAM', participantIds: ['a', 'b'] }).success, true);
   });
 });
+
+describe('storable text', () => {
+  it('refuses the NUL character and lone surrogate halves, and keeps every other character', () => {
+    assert.equal(SendMessageBody.safeParse({ content: 'a\u0000b' }).success, false);
+    assert.equal(SendMessageBody.safeParse({ content: 'a\ud800b' }).success, false);
+    assert.equal(SendMessageBody.safeParse({ content: 'a\udc00' }).success, false);
+    const everyOther = '\u0001\t\u007f\u200b\ufeff😀 \ud83d\udc4d é 中';
+    assert.deepEqual(SendMessageBody.parse({ content: everyOther }), { content: everyOther });
+  });
+
+  it('looks into metadata at every depth, keys included, without running out of stack', () => {
+    const withContent = (metadata: unknown) => SendMessageBody.safeParse({ content: 'hi', metadata }).success;
+    assert.equal(withContent({ a: [1, { b: ['ok', 'bad\u0000'] }] }), false);
+    assert.equal(withContent({ a: { 'key\ud800': 1 } }), false);
+    assert.equal(withContent({ a: [1, { b: ['ok', null, true, 2.5] }] }), true);
+    let deep: unknown = 'bad\u0000';
+    for (let level = 0; level < 200_000; level++) deep = [deep];
+    assert.equal(withContent({ deep }), false);
+  });
+});

@@ -7,6 +7,7 @@ import {
   CreateChannelBody,
   EscalateBody,
   ListChannelsQuery,
+  OpaqueId,
   ResolveBody,
   Uuid,
 } from '@chat/contracts';
@@ -17,7 +18,7 @@ import { getVisibleChannel, listChannels } from '../domain/channel-reads.ts';
 import type { Database } from '@chat/database';
 
 const ChannelParams = z.object({ id: Uuid });
-const ParticipantParams = z.object({ id: Uuid, userId: z.string() });
+const ParticipantParams = z.object({ id: Uuid, userId: OpaqueId });
 
 /** The channel id of the path; one that cannot exist is a 404 like any unknown one. */
 const channelIdOf = (req: Request) => parseParams(ChannelParams, req).id;
