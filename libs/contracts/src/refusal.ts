@@ -18,3 +18,16 @@ export class Refusal extends Error {
     this.details = options.details;
   }
 }
+
+/**
+ * Whether an error says that a dependency could not be reached, rather than that the work itself
+ * is wrong: the same work succeeds once the dependency is back. The database kit's
+ * `DatabaseUnavailableError` and a `SERVICE_UNAVAILABLE` answer are told by name and code, so
+ * that no library has to import another's error class.
+ */
+export function isUnavailability(error: unknown): boolean {
+  if (error instanceof Refusal) return error.kind === 'unavailable';
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, code } = error as { name?: unknown; code?: unknown };
+  return name === 'DatabaseUnavailableError' || code === 'SERVICE_UNAVAILABLE';
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CreateChannelBody, EVENT_TYPES, makeEnvelope, parseEnvelope, SendMessageBody } from '@chat/contracts';
+import { CreateChannelBody, EVENT_TYPES, isUnavailability, makeEnvelope, parseEnvelope, Refusal, SendMessageBody } from '@chat/contracts';
 
 const snapshot = {
   id: crypto.randomUUID(),
@@ -66,5 +66,17 @@ describe('storable text', () => {
     let deep: unknown = 'bad\u0000';
     for (let level = 0; level < 200_000; level++) deep = [deep];
     assert.equal(withContent({ deep }), false);
+  });
+});
+
+describe('unavailability', () => {
+  it('tells a dependency out of reach from work that failed', () => {
+    assert.equal(isUnavailability(new Refusal('unavailable', 'CHANNELS_UNAVAILABLE', 'channels did not answer')), true);
+    assert.equal(isUnavailability(Object.assign(new Error('database unavailable'), { name: 'DatabaseUnavailableError' })), true);
+    assert.equal(isUnavailability({ code: 'SERVICE_UNAVAILABLE' }), true);
+    assert.equal(isUnavailability(new Refusal('conflict', 'CHANNEL_ARCHIVED', 'archived')), false);
+    assert.equal(isUnavailability(new Error('projection is corrupt')), false);
+    assert.equal(isUnavailability(undefined), false);
+    assert.equal(isUnavailability('SERVICE_UNAVAILABLE'), false);
   });
 });

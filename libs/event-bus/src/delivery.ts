@@ -1,4 +1,4 @@
-import { parseEnvelope, type EventEnvelope } from '@chat/contracts';
+import { isUnavailability, parseEnvelope, type EventEnvelope } from '@chat/contracts';
 import type { Logger } from '@chat/telemetry';
 import type { BusInstruments } from './instruments.ts';
 import type { ConsumerSpec, DeliveryInfo } from './types.ts';
@@ -92,6 +92,12 @@ export async function runDelivery(
     instruments.handlerDuration(spec.name, (performance.now() - started) / 1_000);
     const reason = errorText(describeError(error));
     const context = { consumer: spec.name, eventId: event.id, type: event.type, attempt: delivery.attempt, err: error };
+    const waiting = waitForDependency(spec, delivery.attempt, error, reason);
+    if (waiting) {
+      logger.warn({ ...context, retryInMs: waiting.delayMs }, 'event handler met an unavailable dependency: will retry');
+      instruments.consumed(spec.name, 'retried');
+      return waiting;
+    }
     const delayMs = spec.retryDelaysMs[delivery.attempt - 1];
     if (delayMs !== undefined) {
       logger.warn({ ...context, retryInMs: delayMs }, 'event handler failed: will retry');
@@ -102,6 +108,24 @@ export async function runDelivery(
     instruments.consumed(spec.name, 'dead_lettered');
     return { kind: 'dead-letter', error: reason, invalid: false };
   }
+}
+
+/** The longest a handler waits between tries while a dependency is unavailable (where its delays allow). */
+const DEPENDENCY_RETRY_CAP_MS = 10_000;
+
+/**
+ * The retry of an event whose handler could not reach a dependency (the database is down): the
+ * event is not at fault, so an outage of any length must not dead-letter it. It backs off along
+ * the consumer's delays up to the last one within `DEPENDENCY_RETRY_CAP_MS` (so that it is applied
+ * soon after the dependency is back) and stays there; its attempts stop counting at that retry, so
+ * that a real failure once the dependency is back still gets the retries that follow.
+ */
+function waitForDependency(spec: ResolvedConsumerSpec, attempt: number, error: unknown, reason: string): Extract<Settlement, { kind: 'retry' }> | undefined {
+  if (spec.retryDelaysMs.length === 0 || !isUnavailability(error)) return undefined;
+  const withinCap = spec.retryDelaysMs.findIndex((delay) => delay > DEPENDENCY_RETRY_CAP_MS);
+  const longest = withinCap === -1 ? spec.retryDelaysMs.length : Math.max(withinCap, 1);
+  const retry = Math.min(attempt, longest);
+  return { kind: 'retry', retry, delayMs: spec.retryDelaysMs[retry - 1]!, nextAttempt: Math.min(attempt + 1, longest), error: reason };
 }
 
 /** A delivery's body as an envelope, or undefined when it is not one (`runDelivery` says why). */

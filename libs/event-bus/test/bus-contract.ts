@@ -3,7 +3,7 @@
  */
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import type { EventEnvelope } from '@chat/contracts';
+import { Refusal, type EventEnvelope } from '@chat/contracts';
 import { waitFor } from '@chat/test-kit';
 import type { DeliveryInfo, EventBus } from '../src/index.ts';
 import { channelArchived, deferred, invalidEnvelope, messageRead, slaBreached, sleep } from './fixtures.ts';
@@ -132,6 +132,34 @@ export function eventBusContract(open: OpenBus): void {
       await waitFor(async () => log.includes('poison attempt 1 healed'), { what: 'the replayed event' });
       assert.deepEqual(await bus.listDeadLetters('flaky'), []);
       assert.equal(await bus.replayDeadLetters('flaky'), 0);
+    }));
+
+  it('keeps retrying an event while a dependency is unavailable, however long; a real failure afterwards still ends in the dead letters', () =>
+    withBus(open, ['patient'], async (bus) => {
+      const waiting = messageRead(1);
+      const broken = messageRead(2);
+      const attempts = new Map<string, number[]>([[waiting.id, []], [broken.id, []]]);
+      const outage = (id: string) => (attempts.get(id)?.length ?? 0) <= 6;
+      await bus.consume({
+        name: 'patient',
+        patterns: ['message.*'],
+        retryDelaysMs: [20, 40],
+        handle: async (event, delivery) => {
+          attempts.get(event.id)?.push(delivery.attempt);
+          if (outage(event.id)) throw new Refusal('unavailable', 'DATABASE_UNAVAILABLE', 'database unavailable');
+          if (event.id === broken.id) throw new Error('projection is corrupt');
+        },
+      });
+      await bus.publish([waiting, broken]);
+      await waitFor(async () => (await bus.listDeadLetters('patient')).length === 1 && attempts.get(waiting.id)!.length === 7, { what: 'the outage to pass' });
+      await sleep(200);
+      // Seven tries over an outage three times longer than the retries it has; handled on the last.
+      assert.deepEqual(attempts.get(waiting.id), [1, 2, 2, 2, 2, 2, 2]);
+      // Its last retry was kept for a real failure: attempt 2 fails, 3 fails, then the dead letters.
+      assert.deepEqual(attempts.get(broken.id), [1, 2, 2, 2, 2, 2, 2, 3]);
+      const [dead] = await bus.listDeadLetters('patient');
+      assert.equal((dead?.event as { id?: string } | undefined)?.id, broken.id);
+      assert.match(dead?.error ?? '', /projection is corrupt/);
     }));
 
   it('lists dead letters oldest first, up to a limit, and replays them all in order', () =>

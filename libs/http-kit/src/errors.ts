@@ -1,5 +1,5 @@
 import { AuthError } from '@chat/auth';
-import { Refusal, type RefusalKind } from '@chat/contracts';
+import { isUnavailability, Refusal, type RefusalKind } from '@chat/contracts';
 
 /** One problem with one input field, as listed in a 400's `details`. */
 export interface FieldProblem {
@@ -87,7 +87,7 @@ export function toHttpError(error: unknown): { httpError: HttpError; internal: b
     const refused = new HttpError(REFUSAL_STATUS[error.kind], error.code, error.message, { details: error.details, cause: error });
     return { httpError: refused, internal: false };
   }
-  if (isUnavailable(error)) return { httpError: serviceUnavailable(undefined, { cause: error }), internal: false };
+  if (isUnavailability(error)) return { httpError: serviceUnavailable(undefined, { cause: error }), internal: false };
   const bodyError = fromBodyParser(error);
   if (bodyError) return { httpError: bodyError, internal: false };
   const status = clientErrorStatus(error);
@@ -109,13 +109,6 @@ function fromAuthError(error: AuthError): HttpError {
     headers: { 'www-authenticate': error.code === 'TOKEN_MISSING' ? 'Bearer' : 'Bearer error="invalid_token"' },
     cause: error,
   });
-}
-
-/** The database kit (and others) signal an unreachable dependency this way. */
-function isUnavailable(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const { name, code } = error as { name?: unknown; code?: unknown };
-  return name === 'DatabaseUnavailableError' || code === 'SERVICE_UNAVAILABLE';
 }
 
 function fromBodyParser(error: unknown): HttpError | undefined {

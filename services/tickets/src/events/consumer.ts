@@ -11,7 +11,8 @@ export const CONSUMER_NAME = 'tickets';
  * Unlike the bus's default, a quick first retry: an event that overtook its channel's opening
  * (replicas handle a channel's events side by side) waits for it (channel-events.ts), and the
  * opening is then usually done within milliseconds. The later delays outlast an opening that is on
- * retries of its own (a database hiccup) by a good margin before giving up to the dead letters.
+ * retries of its own by a good margin before giving up to the dead letters. An unavailable
+ * database spends no attempt of either: the bus retries them until it is back.
  */
 const RETRY_DELAYS_MS = [100, 500, 2_000, 8_000, 30_000, 120_000];
 
