@@ -130,6 +130,19 @@ describe('realtime events across two gateway replicas', () => {
     await receive(superSocket, 'ticket_changed', (payload: { ticket: { channelId: string; status: string } }) => payload.ticket.channelId === channel.id && payload.ticket.status === 'ESCALATED');
   });
 
+  it("tells platform staff of a tenant admin's platform support ticket, and no other tenant", async () => {
+    const created = await api<Channel>(g1, admin, 'POST', '/api/chat/channels', { type: 'PLATFORM_SUPPORT', subject: 'Billing export fails', category: 'BILLING' });
+    assert.equal(created.status, 201);
+    const isIt = (payload: { ticket: { channelId: string } }) => payload.ticket.channelId === created.body.id;
+    const told = await receive<{ ticket: { channelId: string; tenantId: string; status: string } }>(superSocket, 'ticket_changed', isIt);
+    assert.deepEqual([told.ticket.tenantId, told.ticket.status], [tenant, 'OPEN']);
+    await receive(adminSocket, 'ticket_changed', isIt);
+    await settle();
+    for (const socket of [foreignSocket, customerSocket, outsiderSocket]) {
+      assert.equal(socket.of<{ ticket: { channelId: string } }>('ticket_changed').filter(isIt).length, 0);
+    }
+  });
+
   it('carries edits, reactions and deletions to the room', async () => {
     const sent = await api<Message>(g0, customer, 'POST', `/api/chat/channels/${channel.id}/messages`, { content: 'typo hree' });
     assert.equal(sent.status, 201);

@@ -49,8 +49,10 @@ export const EventData = {
   'message.read': z.object({ channelId: Uuid, userId: OpaqueId, seq: Seq }),
   'message.reaction_changed': z.object({ channelId: Uuid, messageId: Uuid, reactions: z.record(z.string(), z.number().int()) }),
   'note.created': z.object({ note: Note }),
-  'ticket.opened': z.object({ ticket: Ticket }),
-  'ticket.updated': z.object({ ticket: Ticket }),
+  // The channel's type, which the ticket itself does not show, for routing (platform staff hear
+  // of PLATFORM_SUPPORT tickets). Optional: events published before it was carried lack it.
+  'ticket.opened': z.object({ ticket: Ticket, channelType: ChannelType.optional() }),
+  'ticket.updated': z.object({ ticket: Ticket, channelType: ChannelType.optional() }),
   'ticket.sla_breached': z.object({ ticketId: Uuid, channelId: Uuid, kind: SlaKind, dueAt: IsoTime }),
 } as const;
 

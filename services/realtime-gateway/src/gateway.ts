@@ -14,7 +14,6 @@ import { ChannelAccess } from './sockets/channel-access.ts';
 import { ChannelRooms } from './sockets/channel-rooms.ts';
 import { PresenceTracker } from './sockets/presence.ts';
 import { createSocketServer, serveChatNamespace } from './sockets/server.ts';
-import { MemoryPlatformChannels, RedisPlatformChannels } from './store/platform-channels.ts';
 import { MemoryPresenceStore, RedisPresenceStore } from './store/presence.ts';
 import { createRateLimits, type RateLimitSettings } from './store/rate-limits.ts';
 import { connectRedis, type RedisConnections } from './store/redis.ts';
@@ -85,7 +84,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     : null;
   const peers = new PeerClient(options.peers);
   const rateLimits = createRateLimits(options.rateLimits, redis ? { redis: redis.data, keyPrefix } : null);
-  const platformChannels = redis ? new RedisPlatformChannels(redis.data, keyPrefix) : new MemoryPlatformChannels();
   const presenceStore = redis
     ? new RedisPresenceStore({ redis: redis.data, keyPrefix, replicaId, ttlMs: presenceTtlMs })
     : new MemoryPresenceStore();
@@ -184,7 +182,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   });
 
   try {
-    parts.consumer = await options.bus.consume(gatewayConsumer({ nsp, channelRooms, platformChannels, instruments, logger }));
+    parts.consumer = await options.bus.consume(gatewayConsumer({ nsp, channelRooms, instruments, logger }));
   } catch (error) {
     await server.close();
     throw error;

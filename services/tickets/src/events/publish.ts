@@ -5,11 +5,11 @@ import { toTicket, type TicketRecord } from '../domain/ticket.ts';
 
 /** The ticket's events leave in the order of its changes: the ticket is their aggregate. */
 export function publishTicketOpened(tx: TenantTx, ticket: TicketRecord, actor: Actor): Promise<void> {
-  return tx.publish(makeEnvelope('ticket.opened', ticket.tenantId, actor, { ticket: toTicket(ticket) }), ticket.id);
+  return tx.publish(makeEnvelope('ticket.opened', ticket.tenantId, actor, { ticket: toTicket(ticket), channelType: ticket.channelType }), ticket.id);
 }
 
 export function publishTicketUpdated(tx: TenantTx, ticket: TicketRecord, actor: Actor): Promise<void> {
-  return tx.publish(makeEnvelope('ticket.updated', ticket.tenantId, actor, { ticket: toTicket(ticket) }), ticket.id);
+  return tx.publish(makeEnvelope('ticket.updated', ticket.tenantId, actor, { ticket: toTicket(ticket), channelType: ticket.channelType }), ticket.id);
 }
 
 export function publishSlaBreached(tx: TenantTx, ticket: TicketRecord, breach: Breach, actor: Actor): Promise<void> {
