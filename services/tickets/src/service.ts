@@ -3,6 +3,7 @@ import { loadTicketsConfig, type TicketsConfig } from './config.ts';
 import { ticketsConsumer } from './events/consumer.ts';
 import { mountRoutes } from './http/routes.ts';
 import { TicketsSchema1764151200000 } from './store/migrations/1764151200000-tickets-schema.ts';
+import { PlatformQueue1764700000000 } from './store/migrations/1764700000000-platform-queue.ts';
 import { startSlaScheduler } from './workers/sla-scheduler.ts';
 
 /**
@@ -13,7 +14,7 @@ import { startSlaScheduler } from './workers/sla-scheduler.ts';
 export function createTicketsService(options: Partial<TicketsConfig> = {}): ServiceDefinition {
   return {
     name: 'tickets',
-    migrations: [TicketsSchema1764151200000],
+    migrations: [TicketsSchema1764151200000, PlatformQueue1764700000000],
     routes: mountRoutes,
     consumers: (context) => [ticketsConsumer(context)],
     workers: (context) => {
