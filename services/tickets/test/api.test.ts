@@ -1,30 +1,26 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { CannedResponse, EventEnvelope, SlaPolicy, Ticket, TicketCategory, TicketPriority, TicketWithHistory } from '@chat/contracts';
-import { createInProcessBus, type EventBus } from '@chat/event-bus';
+import type { EventBus } from '@chat/event-bus';
 import type { RunningService } from '@chat/service-runtime';
-import { createTestDatabase, type TestDatabase } from '@chat/test-kit';
 import { ChannelScript } from './support/channel-script.ts';
-import { call, clientOf, EventRecorder, eventually, startTickets, superAdmin, tenantCast, testLogger, type TestUser } from './support/harness.ts';
+import { call, clientOf, EventRecorder, eventually, startTicketsAlone, superAdmin, tenantCast, type TicketsAlone, type TestUser } from './support/harness.ts';
 
 /** The HTTP routes: who sees and changes what, the queue's order and paging, bad input. */
-let database: TestDatabase;
+let tickets: TicketsAlone;
 let bus: EventBus;
 let recorder: EventRecorder;
 let service: RunningService;
 
 before(async () => {
-  database = await createTestDatabase('tickets_api');
-  bus = createInProcessBus({ logger: testLogger('bus') });
+  tickets = await startTicketsAlone('tickets_api', { slaScanIntervalMs: 60_000 });
+  ({ bus, service } = tickets);
   recorder = await EventRecorder.start(bus, 'recorder', ['ticket.*']);
-  service = await startTickets({ databaseUrl: database.url, bus, slaScanIntervalMs: 60_000 });
 });
 
 after(async () => {
-  await service?.stop();
   await recorder?.stop();
-  await bus?.close();
-  await database?.drop();
+  await tickets?.stop();
 });
 
 const as = (user: TestUser | null) => clientOf(service.url, user);

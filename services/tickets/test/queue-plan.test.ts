@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
-import { createInProcessBus, type EventBus } from '@chat/event-bus';
 import type { RunningService } from '@chat/service-runtime';
-import { createTestDatabase, type TestDatabase } from '@chat/test-kit';
 import type { Audience } from '../src/domain/visibility.ts';
 import { listQueue, queueQuery, type QueueFilter, type QueuePosition } from '../src/store/ticket-queue.ts';
-import { startTickets, testLogger } from './support/harness.ts';
+import { startTicketsAlone, type TicketsAlone } from './support/harness.ts';
 
 /**
  * Platform staff's queue stays a walk of indexes however many tickets the tenants have: with
@@ -16,14 +14,12 @@ import { startTickets, testLogger } from './support/harness.ts';
  */
 const TICKETS = 40_000;
 const ADMIN = 'platform-root';
-let database: TestDatabase;
-let bus: EventBus;
+let tickets: TicketsAlone;
 let service: RunningService;
 
 before(async () => {
-  database = await createTestDatabase('tickets_plan');
-  bus = createInProcessBus({ logger: testLogger('bus') });
-  service = await startTickets({ databaseUrl: database.url, bus, slaScanIntervalMs: 600_000 });
+  tickets = await startTicketsAlone('tickets_plan', { slaScanIntervalMs: 600_000 });
+  service = tickets.service;
   // Every 50th ticket escalated or a platform case; the admin took part in every 500th of the rest
   // (a case escalated to it once, since resolved) and in 20 platform cases.
   await sql(
@@ -47,9 +43,7 @@ before(async () => {
 });
 
 after(async () => {
-  await service?.stop();
-  await bus?.close();
-  await database?.drop();
+  await tickets?.stop();
 });
 
 interface PlanNode {

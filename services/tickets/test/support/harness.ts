@@ -1,9 +1,9 @@
 import { createVerifier } from '@chat/auth';
 import type { EventEnvelope, EventType, Role } from '@chat/contracts';
-import type { Consumer, EventBus } from '@chat/event-bus';
+import { createInProcessBus, type Consumer, type EventBus } from '@chat/event-bus';
 import { startService, type RunningService } from '@chat/service-runtime';
 import { createLogger, Metrics, silentLogger } from '@chat/telemetry';
-import { mintToken, requestJson, TEST_JWT_SECRET, uniqueTenant, waitFor } from '@chat/test-kit';
+import { createTestDatabase, mintToken, requestJson, TEST_JWT_SECRET, uniqueTenant, waitFor, type TestDatabase } from '@chat/test-kit';
 import { createTicketsService } from '../../src/service.ts';
 
 export interface TestUser {
@@ -31,6 +31,30 @@ export async function startTickets(options: { databaseUrl: string; bus: EventBus
     logger,
     metrics: new Metrics('tickets', { processMetrics: false }),
   });
+}
+
+export interface TicketsAlone {
+  database: TestDatabase;
+  bus: EventBus;
+  service: RunningService;
+  stop(): Promise<void>;
+}
+
+/** One tickets service on a database of its own and an in-process bus: for its routes and its store. */
+export async function startTicketsAlone(databasePrefix: string, options: { slaScanIntervalMs?: number } = {}): Promise<TicketsAlone> {
+  const database = await createTestDatabase(databasePrefix);
+  const bus = createInProcessBus({ logger: testLogger('bus') });
+  const service = await startTickets({ databaseUrl: database.url, bus, ...options });
+  return {
+    database,
+    bus,
+    service,
+    async stop() {
+      await service.stop();
+      await bus.close();
+      await database.drop();
+    },
+  };
 }
 
 /** Silent unless `TEST_LOG` names a level (e.g. `TEST_LOG=debug`) to see what a failing test did. */
