@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startCluster, waitFor, type Cluster, type TcpProxy } from '@chat/test-kit';
 import { api, connectSocket, type RecordingSocket } from '../system/helpers.ts';
-import { firstNotReady, handledEvents, messageCreatedEvents, metric, unpublishedEvents, watchReadiness } from './support/probes.ts';
+import { firstNotReady, handledEvents, messageCreatedEvents, metric, staffMessages, unpublishedEvents, watchReadiness } from './support/probes.ts';
 import { openCase, type Case } from './support/scene.ts';
 import { account, feedsMatchHistory, report, restSender, Traffic } from './support/traffic.ts';
 
@@ -36,6 +36,8 @@ describe('a bad link between a service and its dependency', () => {
     await traffic.receiver(g0, scene.agent, scene.channel.id);
     await traffic.receiver(g1, scene.admin, scene.channel.id);
     traffic.stream('customer-rest', restSender(cluster.url, scene.customer, scene.channel.id), { intervalMs: 30 });
+    // Staff messages too: the tickets service only records those.
+    traffic.stream('agent-rest', restSender(cluster.url, scene.agent, scene.channel.id), { intervalMs: 90 });
     await traffic.flows(10);
   });
 
@@ -181,9 +183,11 @@ describe('a bad link between a service and its dependency', () => {
     const acknowledged = traffic.streams.flatMap((stream) => [...stream.acknowledged.values()]);
     const events = [...(await messageCreatedEvents(cluster, acknowledged.map((message) => message.id))).values()];
     assert.equal(events.length, acknowledged.length);
+    const staffEvents = [...(await messageCreatedEvents(cluster, staffMessages(acknowledged).map((message) => message.id))).values()];
+    assert.ok(staffEvents.length >= 10, `only ${staffEvents.length} staff messages`);
     await waitFor(
-      async () => (await handledEvents(cluster, 'tickets', events)).size === events.length && (await handledEvents(cluster, 'channels', events)).size === events.length,
-      { timeoutMs: 60_000, what: 'every message event handled by tickets and channels' },
+      async () => (await handledEvents(cluster, 'tickets', staffEvents)).size === staffEvents.length && (await handledEvents(cluster, 'channels', events)).size === events.length,
+      { timeoutMs: 60_000, what: 'every message event handled by channels, and every staff one by tickets' },
     );
     report(t, figures);
     assert.equal(figures.lost, 0);

@@ -10,7 +10,7 @@ import { after, before, it } from 'node:test';
 import type { Channel } from '@chat/contracts';
 import { startCluster, waitFor, type Cluster } from '@chat/test-kit';
 import { api } from '../system/helpers.ts';
-import { eventsOfType, handledEvents, messageCreatedEvents, unpublishedEvents } from './support/probes.ts';
+import { eventsOfType, handledEvents, messageCreatedEvents, staffMessages, unpublishedEvents } from './support/probes.ts';
 import { openCase, ticketReaches, type Case } from './support/scene.ts';
 import { account, clientSender, feedsMatchHistory, report, restSender, Traffic } from './support/traffic.ts';
 
@@ -87,11 +87,13 @@ it('loses and doubles nothing when services are killed mid-stream and restarted'
   });
   const messageEvents = [...(await messageCreatedEvents(cluster, acknowledged.map((message) => message.id))).values()];
   assert.equal(messageEvents.length, acknowledged.length);
+  const staffEvents = [...(await messageCreatedEvents(cluster, staffMessages(acknowledged).map((message) => message.id))).values()];
+  assert.ok(staffEvents.length >= 5, `only ${staffEvents.length} staff messages`);
   const escalations = await eventsOfType(cluster, 'channels', 'channel.escalated');
   assert.equal(escalations.length, 1);
   await waitFor(
     async () =>
-      (await handledEvents(cluster, 'tickets', [...messageEvents, ...escalations])).size === messageEvents.length + 1 &&
+      (await handledEvents(cluster, 'tickets', [...staffEvents, ...escalations])).size === staffEvents.length + 1 &&
       (await handledEvents(cluster, 'channels', messageEvents)).size === messageEvents.length &&
       (await handledEvents(cluster, 'messaging', escalations)).size === 1,
     { timeoutMs: 60_000, what: 'every event handled by every consumer' },

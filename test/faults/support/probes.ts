@@ -4,6 +4,7 @@
  * event), and a service's metrics.
  */
 import pg from 'pg';
+import type { Message } from '@chat/contracts';
 import type { Cluster, ServiceName } from '@chat/test-kit';
 
 export interface ReadinessSample {
@@ -67,6 +68,12 @@ export async function messageCreatedEvents(cluster: Cluster, messageIds: readonl
   );
   return new Map(rows.map((row) => [row.message_id, row.event_id]));
 }
+
+/**
+ * The messages the tickets service keeps a record of: staff's, which may answer a ticket. The
+ * others pass it without a transaction, hence without a trace.
+ */
+export const staffMessages = (messages: readonly Message[]): Message[] => messages.filter((message) => message.senderType !== 'PARTICIPANT');
 
 /** The ids of the events of a type a service wrote in its outbox. */
 export async function eventsOfType(cluster: Cluster, service: ServiceName, type: string): Promise<string[]> {

@@ -2,6 +2,7 @@ import { type EventEnvelope, isChannelEvent } from '@chat/contracts';
 import type { TenantTx } from '@chat/database';
 import type { ConsumerSpec } from '@chat/event-bus';
 import type { ServiceContext } from '@chat/service-runtime';
+import { isStaffSender } from '../domain/first-response.ts';
 import { handleChannelEvent } from './channel-events.ts';
 import { handleMessageCreated } from './message-events.ts';
 
@@ -21,7 +22,14 @@ async function apply(tx: TenantTx, event: EventEnvelope, now: Date): Promise<voi
   else if (event.type === 'message.created') await handleMessageCreated(tx, event, now);
 }
 
-/** Every channel change and every new message, each applied once (the inbox) in its tenant. */
+/**
+ * A message from anyone but staff answers no ticket. Most messages are such (customers, team and
+ * tournament chat), so they are acknowledged without a transaction or an inbox row: repeating
+ * nothing is as harmless as doing it once.
+ */
+const mayChangeATicket = (event: EventEnvelope) => event.type !== 'message.created' || isStaffSender(event.data.message.senderType);
+
+/** Every channel change and every staff message, each applied once (the inbox) in its tenant. */
 export function ticketsConsumer({ db, metrics }: Pick<ServiceContext, 'db' | 'metrics'>): ConsumerSpec {
   const applied = metrics.counter('tickets_events_applied_total', 'Events the tickets service applied, by type', ['type']);
   return {
@@ -29,17 +37,20 @@ export function ticketsConsumer({ db, metrics }: Pick<ServiceContext, 'db' | 'me
     patterns: ['channel.*', 'message.created'],
     retryDelaysMs: RETRY_DELAYS_MS,
     async handle(event) {
+      if (!mayChangeATicket(event)) return;
       const ran = await db.handleOnce(CONSUMER_NAME, event, (tx) => apply(tx, event, new Date()));
       if (ran) applied.inc({ type: event.type });
     },
     // One transaction for what came together; any refusal (an event ahead of its channel's
     // opening) and each goes through `handle` alone, with its own retries.
     async handleBatch(events) {
-      await db.handleAllOnce(CONSUMER_NAME, events, async (tx, ofTenant) => {
+      const relevant = events.filter(mayChangeATicket);
+      if (relevant.length === 0) return;
+      await db.handleAllOnce(CONSUMER_NAME, relevant, async (tx, ofTenant) => {
         const now = new Date();
         for (const event of ofTenant) await apply(tx, event, now);
       });
-      for (const event of events) applied.inc({ type: event.type });
+      for (const event of relevant) applied.inc({ type: event.type });
     },
   };
 }
