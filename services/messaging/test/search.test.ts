@@ -87,10 +87,15 @@ it('leaves deleted messages out', async () => {
 it('refuses bad queries with 400', async () => {
   // Cursors of the right shape whose rank no `real` holds: they must not reach the query.
   const cursorOf = (rank: number) => Buffer.from(JSON.stringify([rank, crypto.randomUUID()])).toString('base64url');
-  for (const query of ['', 'q=', 'q=%20%20', `q=${'x'.repeat(257)}`, 'q=a&limit=101', 'q=a&limit=0', 'q=a&cursor=garbage', 'q=a&channelId=not-a-uuid', `q=a&cursor=${cursorOf(1e39)}`, `q=a&cursor=${cursorOf(1e-50)}`]) {
+  for (const query of ['', 'q=', 'q=%20%20', `q=${'x'.repeat(257)}`, 'q=a&limit=101', 'q=a&limit=0', 'q=a&channelId=not-a-uuid']) {
     const answer = await search(customer, query);
     assert.equal(answer.status, 400, query);
     assert.equal(answer.body.error.code, 'VALIDATION_FAILED');
+  }
+  for (const query of ['q=a&cursor=garbage', `q=a&cursor=${cursorOf(1e39)}`, `q=a&cursor=${cursorOf(1e-50)}`]) {
+    const answer = await search(customer, query);
+    assert.equal(answer.status, 400, query);
+    assert.equal(answer.body.error.code, 'INVALID_CURSOR');
   }
   assert.equal((await h.call('GET', '/api/chat/search?q=refund')).status, 401);
 });

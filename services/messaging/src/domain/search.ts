@@ -1,5 +1,7 @@
 import { canSeeChannel, Uuid, type Message, type Page } from '@chat/contracts';
 import type { Database, ScopedTx } from '@chat/database';
+import { cursorCodec } from '@chat/http-kit';
+import { z } from 'zod';
 import { toMessage } from '../store/rows.ts';
 import { searchMessages, type SearchPosition } from '../store/search.ts';
 import type { Caller, ChannelAccess } from './channel-access.ts';
@@ -14,28 +16,21 @@ export interface SearchRequest {
   after: SearchPosition | null;
 }
 
-/** The cursor is opaque to callers: where the last page ended, in base64url JSON. */
-export function encodeSearchCursor(position: SearchPosition): string {
-  return Buffer.from(JSON.stringify([position.rank, position.id])).toString('base64url');
-}
-
 /** Whether a rank can go back to PostgreSQL as a `real` (no overflow, no underflow to an error). */
 function fitsReal(rank: number): boolean {
   const size = Math.abs(rank);
   return rank === 0 || (size >= 1e-37 && size <= 1e37);
 }
 
-/** The position a cursor names, or null when it is not one this service wrote. */
-export function decodeSearchCursor(cursor: string): SearchPosition | null {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (!Array.isArray(value) || value.length !== 2) return null;
-    const [rank, id] = value as [unknown, unknown];
-    if (typeof rank !== 'number' || !fitsReal(rank) || !Uuid.safeParse(id).success) return null;
-    return { rank, id: id as string };
-  } catch {
-    return null;
-  }
+/** Where the last page ended: the last hit's rank and id. */
+const codec = cursorCodec(z.tuple([z.number().refine(fitsReal), Uuid]));
+
+export const encodeSearchCursor = (position: SearchPosition): string => codec.encode([position.rank, position.id]);
+
+/** The position a cursor names; 400 `INVALID_CURSOR` for anything this service did not write. */
+export function decodeSearchCursor(cursor: string): SearchPosition {
+  const [rank, id] = codec.decode(cursor);
+  return { rank, id };
 }
 
 /**
