@@ -6,6 +6,8 @@ export const Participant = z.object({
   userId: OpaqueId,
   role: Role.nullable(),
   joinedAt: IsoTime,
+  /** The display name in that user's own latest token: what the others in the channel call them. */
+  name: z.string().nullable(),
 });
 export type Participant = z.infer<typeof Participant>;
 

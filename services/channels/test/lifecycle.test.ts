@@ -177,17 +177,19 @@ describe('channel lifecycle', () => {
       assert.equal(added.body.error.code, 'USER_NOT_ADMISSIBLE');
     });
 
-    it('shows a participant\'s role once seen, null until then', async () => {
+    it('shows a participant\'s role and name once seen, null until then, to everyone in the channel', async () => {
       const cast = tenantCast();
       const newcomer = userOf(cast.tenantId, 'MANAGEMENT_TEAM', 'newcomer');
       const team = await system.as(cast.admin).post('/api/chat/channels', createBody('TEAM', { participantIds: [newcomer.userId] }));
-      const roleOf = (channel: { participants: { userId: string; role: string | null }[] }) =>
-        channel.participants.find((participant) => participant.userId === newcomer.userId)?.role;
-      assert.equal(roleOf(team.body), null);
+      const seenAs = (channel: { participants: { userId: string; role: string | null; name: string | null }[] }) => {
+        const participant = channel.participants.find((candidate) => candidate.userId === newcomer.userId);
+        return [participant?.role, participant?.name];
+      };
+      assert.deepEqual(seenAs(team.body), [null, null]);
       const asSeenByNewcomer = await system.as(newcomer).get(`/api/chat/channels/${team.body.id}`);
       assert.equal(asSeenByNewcomer.status, 200);
-      assert.equal(roleOf(asSeenByNewcomer.body), 'MANAGEMENT_TEAM');
-      assert.equal(roleOf((await system.as(cast.admin).get(`/api/chat/channels/${team.body.id}`)).body), 'MANAGEMENT_TEAM');
+      assert.deepEqual(seenAs(asSeenByNewcomer.body), ['MANAGEMENT_TEAM', newcomer.name]);
+      assert.deepEqual(seenAs((await system.as(cast.admin).get(`/api/chat/channels/${team.body.id}`)).body), ['MANAGEMENT_TEAM', newcomer.name]);
     });
 
     it('lets a participant leave, after which it no longer sees the channel', async () => {

@@ -28,6 +28,7 @@ interface ParticipantRow {
   channel_id: string;
   user_id: string;
   role: Role | null;
+  name: string | null;
   joined_at: Date;
 }
 
@@ -41,10 +42,10 @@ export const CHANNEL_COLUMNS = `c.id, c.tenant_id, c.type, c.status, c.name, c.c
  * staff (who are seen under their own tenant and act in every one).
  */
 const PARTICIPANTS_SQL = `
-  SELECT p.channel_id, p.user_id, p.joined_at, seen.role
+  SELECT p.channel_id, p.user_id, p.joined_at, seen.role, seen.name
     FROM participants p
     LEFT JOIN LATERAL (
-      SELECT u.role FROM seen_users u
+      SELECT u.role, u.name FROM seen_users u
        WHERE u.user_id = p.user_id AND (u.tenant_id = p.tenant_id OR u.role = 'SUPER_ADMIN')
        ORDER BY (u.tenant_id = p.tenant_id) DESC, u.last_seen_at DESC
        LIMIT 1
@@ -83,7 +84,7 @@ async function participantsOf(tx: ScopedTx, channelIds: string[]): Promise<Map<s
   if (channelIds.length === 0) return byChannel;
   const rows = await tx.query<ParticipantRow>(PARTICIPANTS_SQL, [channelIds]);
   for (const row of rows) {
-    byChannel.get(row.channel_id)?.push({ userId: row.user_id, role: row.role, joinedAt: row.joined_at.toISOString() });
+    byChannel.get(row.channel_id)?.push({ userId: row.user_id, role: row.role, joinedAt: row.joined_at.toISOString(), name: row.name });
   }
   return byChannel;
 }
