@@ -143,6 +143,18 @@ describe('realtime events across two gateway replicas', () => {
     }
   });
 
+  it('tells a member of a new team channel, and one added or removed later, on their own sockets', async () => {
+    const created = await api<Channel>(g0, admin, 'POST', '/api/chat/channels', { type: 'TEAM', name: 'Ops', participantIds: [agent.userId] });
+    assert.equal(created.status, 201);
+    const isIt = (payload: { channelId: string }) => payload.channelId === created.body.id;
+    await receive(agentSocket, 'channel_joined', isIt);
+    assert.equal((await api(g1, admin, 'POST', `/api/chat/channels/${created.body.id}/participants`, { userId: customer.userId })).status, 400, 'a customer is no team member');
+    await settle();
+    for (const socket of [customerSocket, outsiderSocket, foreignSocket, superSocket]) assert.equal(socket.of<{ channelId: string }>('channel_joined').filter(isIt).length, 0);
+    assert.equal((await api(g1, admin, 'DELETE', `/api/chat/channels/${created.body.id}/participants/${agent.userId}`)).status, 200);
+    await receive(agentSocket, 'channel_left', isIt);
+  });
+
   it('carries edits, reactions and deletions to the room', async () => {
     const sent = await api<Message>(g0, customer, 'POST', `/api/chat/channels/${channel.id}/messages`, { content: 'typo hree' });
     assert.equal(sent.status, 201);

@@ -98,6 +98,16 @@ export interface NoteCreatedEvent {
 export interface TicketChangedEvent {
   ticket: Ticket;
 }
+/** The user now takes part in the channel (made with it, or added): its list may show it. */
+export interface ChannelJoinedEvent {
+  channelId: string;
+  tenantId: string;
+}
+/** The user no longer takes part in the channel (removed, or left from another tab). */
+export interface ChannelLeftEvent {
+  channelId: string;
+  tenantId: string;
+}
 export interface PresenceChangedEvent {
   userId: string;
   online: boolean;
@@ -126,6 +136,8 @@ export interface ServerToClientEvents {
   reaction_changed(event: ReactionChangedEvent): void;
   note_created(event: NoteCreatedEvent): void;
   ticket_changed(event: TicketChangedEvent): void;
+  channel_joined(event: ChannelJoinedEvent): void;
+  channel_left(event: ChannelLeftEvent): void;
   presence_changed(event: PresenceChangedEvent): void;
   resync(event: ResyncEvent): void;
   chat_error(event: ChatErrorEvent): void;

@@ -78,8 +78,20 @@ describe('fan-out', () => {
   test('rooms carry the tenant of the resource, and events without a socket counterpart send nothing', () => {
     const note = { id: channel.id, channelId: channel.id, tenantId: 't9', seq: 1, authorId: 'sam', content: 'x', createdAt: 'now' };
     assert.deepEqual(deliveriesFor(makeEnvelope('note.created', 't9', actor, { note }))[0]!.rooms, [`t:t9:c:${channel.id}:staff`]);
-    assert.deepEqual(deliveriesFor(makeEnvelope('channel.participant_added', 't1', actor, { channel, userId: 'x' })), []);
     assert.deepEqual(deliveriesFor(makeEnvelope('ticket.sla_breached', 't1', actor, { ticketId: channel.id, channelId: channel.id, kind: 'FIRST_RESPONSE', dueAt: 'now' })), []);
+  });
+
+  test('membership: the channel is announced to its members on creation, to the one added, and its leaving to the one removed', () => {
+    const joined = { event: 'channel_joined', payload: { channelId: channel.id, tenantId: 't1' } };
+    assert.deepEqual(deliveriesFor(makeEnvelope('channel.created', 't1', actor, { channel, ticket: null, metadata: null })), [
+      { ...joined, rooms: ['t:t1:u:alice', 't:t1:u:sam', 'platform:u:root'] },
+    ]);
+    assert.deepEqual(deliveriesFor(makeEnvelope('channel.participant_added', 't1', actor, { channel, userId: 'sam' })), [{ ...joined, rooms: ['t:t1:u:sam'] }]);
+    assert.deepEqual(deliveriesFor(makeEnvelope('channel.participant_added', 't1', actor, { channel, userId: 'root' })), [{ ...joined, rooms: ['platform:u:root'] }]);
+    const without = { ...channel, participants: channel.participants.filter((participant) => participant.userId !== 'sam') };
+    assert.deepEqual(deliveriesFor(makeEnvelope('channel.participant_removed', 't1', actor, { channel: without, userId: 'sam' })), [
+      { event: 'channel_left', rooms: ['t:t1:u:sam'], payload: { channelId: channel.id, tenantId: 't1' } },
+    ]);
   });
 
   test('ticket audiences', () => {

@@ -178,6 +178,22 @@ describe('socket fan-out across two replicas', () => {
     await expectOnly<{ message: Message }>('new_message', (payload) => payload.message.id === message.id, ['eve'], ['alice', 'aliceTab2', 'staff', 'admin', 'staff2', 'bob', 'root']);
   });
 
+  test('channel_joined and channel_left reach the member concerned, on every tab, and no one else', async () => {
+    const team = harness.fakes.addChannel({ tenantId: tenantA, type: 'TEAM', participants: [{ userId: alice.userId, role: 'PARTICIPANT' }, { userId: staff.userId, role: 'MANAGEMENT_TEAM' }] });
+    const isTeam = (payload: { channelId: string; tenantId: string }) => payload.channelId === team.id && payload.tenantId === tenantA;
+    await harness.publish(makeEnvelope('channel.created', tenantA, actor, { channel: team, ticket: null, metadata: null }));
+    await expectOnly('channel_joined', isTeam, ['alice', 'aliceTab2', 'staff'], ['bob', 'admin', 'staff2', 'eve', 'root']);
+
+    const withBob = harness.fakes.updateChannel(team.id, { participants: [...team.participants, { userId: bob.userId, role: 'PARTICIPANT' }] });
+    await harness.publish(makeEnvelope('channel.participant_added', tenantA, actor, { channel: withBob, userId: bob.userId }));
+    await expectOnly('channel_joined', isTeam, ['bob'], ['admin', 'staff2', 'eve', 'root']);
+    assert.equal(sockets.alice!.of<{ channelId: string; tenantId: string }>('channel_joined').filter(isTeam).length, 1, 'alice was told once, not again for bob');
+
+    const withoutBob = harness.fakes.updateChannel(team.id, { participants: team.participants });
+    await harness.publish(makeEnvelope('channel.participant_removed', tenantA, actor, { channel: withoutBob, userId: bob.userId }));
+    await expectOnly('channel_left', isTeam, ['bob'], ['alice', 'aliceTab2', 'staff', 'admin', 'staff2', 'eve', 'root']);
+  });
+
   test('a removed participant leaves the room on every replica, at once', async () => {
     const removed = harness.fakes.updateChannel(support.id, {
       participants: harness.fakes.channels.get(support.id)!.participants.filter((participant) => participant.userId !== alice.userId),

@@ -14,8 +14,8 @@ export interface FanoutFacts {
 
 /**
  * Turns a domain event into the socket events of API.md and their audiences. Pure: it names rooms,
- * it does not emit. Events with no socket counterpart (`ticket.sla_breached`, membership changes)
- * answer none; the gateway acts on membership changes separately (see `ChannelRooms`).
+ * it does not emit. `ticket.sla_breached` has no socket counterpart; the gateway also acts on
+ * membership changes for the rooms themselves (see `ChannelRooms`).
  */
 export function deliveriesFor(envelope: EventEnvelope, facts: FanoutFacts = { platformChannel: false }): Delivery[] {
   switch (envelope.type) {
@@ -76,9 +76,21 @@ export function deliveriesFor(envelope: EventEnvelope, facts: FanoutFacts = { pl
     case 'ticket.opened':
     case 'ticket.updated':
       return [{ event: 'ticket_changed', rooms: ticketAudience(envelope.data.ticket, facts.platformChannel), payload: { ticket: envelope.data.ticket } }];
-    case 'channel.created':
-    case 'channel.participant_added':
-    case 'channel.participant_removed':
+    case 'channel.created': {
+      const { channel } = envelope.data;
+      return [{ event: 'channel_joined', rooms: participantRooms(channel), payload: { channelId: channel.id, tenantId: channel.tenantId } }];
+    }
+    case 'channel.participant_added': {
+      const { channel, userId } = envelope.data;
+      const added = participantRooms({ ...channel, participants: channel.participants.filter((participant) => participant.userId === userId) });
+      return [{ event: 'channel_joined', rooms: added, payload: { channelId: channel.id, tenantId: channel.tenantId } }];
+    }
+    case 'channel.participant_removed': {
+      // Told in the tenant's own room only: who the removed user was (platform staff or not) the
+      // event no longer says, and no other tenant's socket may hear of the channel.
+      const { channel, userId } = envelope.data;
+      return [{ event: 'channel_left', rooms: [rooms.user(channel.tenantId, userId)], payload: { channelId: channel.id, tenantId: channel.tenantId } }];
+    }
     case 'ticket.sla_breached':
       return [];
   }
