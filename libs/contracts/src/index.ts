@@ -10,3 +10,5 @@ export * from './socket.ts';
 export * from './users.ts';
 export * from './messaging.ts';
 export * from './refusal.ts';
+export * from './status.ts';
+export * from './admission.ts';

@@ -1,9 +1,8 @@
 /** The pure rules: who may take part, the status machine, the list's cursor. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Refusal, type ChannelStatus, type ChannelType, type Role } from '@chat/contracts';
-import { admissionProblem } from '../src/domain/admission.ts';
-import { mayStartFrom, requireStatusFor } from '../src/domain/status.ts';
+import { admissionProblem, mayStartFrom, Refusal, type ChannelStatus, type ChannelType, type Role } from '@chat/contracts';
+import { requireStatusFor } from '../src/domain/status.ts';
 import { decodeCursor, encodeCursor } from '../src/store/cursor.ts';
 
 describe('admission', () => {

@@ -1,4 +1,4 @@
-import { type Actor, actorOf, canArchiveChannel, canCreateChannel, canManageChannel, canSeeChannel, type ChannelEventType, type ChannelType, type CreateChannelBody, type EventDataOf, type EventEnvelope, isParticipant, isTenantStaff, makeEnvelope, type Message, opensTicket, type Principal, Refusal, type Role, SYSTEM_ACTOR, type TicketCategory, type TicketPriority } from '@chat/contracts';
+import { admissionProblem, type Actor, actorOf, canArchiveChannel, canCreateChannel, canManageChannel, canSeeChannel, type ChannelEventType, type ChannelType, type CreateChannelBody, type EventDataOf, type EventEnvelope, isParticipant, isTenantStaff, makeEnvelope, type Message, opensTicket, type Principal, Refusal, type Role, SYSTEM_ACTOR, type TicketCategory, type TicketPriority } from '@chat/contracts';
 import type { Database, TenantTx } from '@chat/database';
 import {
   deleteParticipant,
@@ -12,7 +12,6 @@ import {
   type ChannelChange,
 } from '../store/channel-store.ts';
 import { knownRoles } from '../store/seen-users.ts';
-import { admissionProblem } from './admission.ts';
 import { toSnapshot, type ChannelRecord } from './channel.ts';
 import { tenantForChannel } from './channel-reads.ts';
 import { channelNotFound, forbidden, invalid } from './refusal.ts';

@@ -1,4 +1,5 @@
-import { isPlatformVisible, isTenantStaff, type ChannelStatus, type ChannelType, type Role } from '@chat/contracts';
+import { isPlatformVisible } from './access.ts';
+import { isTenantStaff, type ChannelStatus, type ChannelType, type Role } from './enums.ts';
 
 /**
  * Who may take part in a channel, judged by the role a user was last seen with (`null`: never
