@@ -40,6 +40,30 @@ export function isUnreachable(error: unknown): boolean {
   return error.code === 'NETWORK_ERROR' || error.code === 'TIMEOUT' || error.status === 429 || error.status >= 500;
 }
 
+/** The field problems of a refused input: a 400 answer's `details: [{field, message}]` (API.md, "Errors"). */
+function fieldProblems(details: unknown): string[] {
+  if (!Array.isArray(details)) return [];
+  return details.flatMap((detail: unknown) => {
+    if (typeof detail !== 'object' || detail === null) return [];
+    const { field, message } = detail as { field?: unknown; message?: unknown };
+    if (typeof message !== 'string') return [];
+    return [typeof field === 'string' && field !== '' ? `${field}: ${message}` : message];
+  });
+}
+
+/**
+ * What went wrong, in words for the person: which fields a refused input got wrong (the answer's
+ * own message, "The request is not valid", names none), or else the answer's message.
+ */
+export function describeFailure(error: unknown): string {
+  if (isUnreachable(error)) return 'The support system cannot be reached right now.';
+  if (error instanceof ChatError) {
+    const problems = fieldProblems(error.details);
+    return problems.length > 0 ? problems.join('; ') : error.message;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
 const REFUSED_TOKEN = /^(UNAUTHENTICATED|UNAUTHORIZED|INVALID_TOKEN|TOKEN_EXPIRED)$/;
 
 function isRefusedToken(error: ChatError): boolean {

@@ -260,9 +260,22 @@ test('an agent works a ticket live; platform support sees the escalation; anothe
   );
   participantSocket.emit('typing', { channelId: channel.id, isTyping: false });
 
-  // Escalation, with a reason.
+  // An internal note is an aside: once added, the composer writes replies again.
+  const noteSwitch = agent.getByRole('switch', { name: 'Internal note' });
+  await noteSwitch.click();
+  assert.match((await agent.locator('.composer-hint').textContent()) ?? '', /Enter to add the note/);
+  await composer.fill(`Looks like the bracket lock bug ${run}`);
+  await composer.press('Enter');
+  await log.getByText(`Looks like the bracket lock bug ${run}`).waitFor();
+  assert.equal(await noteSwitch.getAttribute('aria-checked'), 'false', 'back to replying after a note');
+  assert.match((await agent.locator('.composer-hint').textContent()) ?? '', /Enter to send/);
+
+  // Escalation, with a reason: one of spaces only is refused in the dialog, saying what is missing.
   await agent.getByRole('button', { name: 'Escalate', exact: true }).click();
   const dialog = agent.getByRole('dialog');
+  await dialog.getByRole('textbox', { name: 'Reason' }).fill('   ');
+  await dialog.getByRole('button', { name: 'Escalate', exact: true }).click();
+  await dialog.getByRole('alert').filter({ hasText: 'Say why the case needs platform support.' }).waitFor();
   await dialog.getByRole('textbox', { name: 'Reason' }).fill(reason);
   await dialog.getByRole('button', { name: 'Escalate', exact: true }).click();
   await dialog.waitFor({ state: 'detached' });
@@ -271,6 +284,10 @@ test('an agent works a ticket live; platform support sees the escalation; anothe
     what: 'Ticket status ESCALATED',
   });
   await agent.screenshot({ path: path.join(resultsDir, 'conversation.png') });
+  // An escalated case cannot be escalated again: the button says so instead of failing in the dialog.
+  const escalateButton = agent.getByRole('button', { name: 'Escalate', exact: true });
+  assert.equal(await escalateButton.isDisabled(), true, 'Escalate is disabled on an escalated case');
+  assert.match((await escalateButton.getAttribute('title')) ?? '', /already escalated/);
   const agentToken = await devToken(`agent-${run}`, tenant, 'MANAGEMENT_TEAM', 'Alex Agent');
   const { items: tickets } = await api<{ items: { channelId: string; status: string }[] }>(agentToken, 'GET', '/tickets');
   assert.equal(tickets.find((ticket) => ticket.channelId === channel.id)?.status, 'ESCALATED', 'the ticket itself is escalated, not only the page');
@@ -295,11 +312,51 @@ test('an agent works a ticket live; platform support sees the escalation; anothe
   await outsider.getByRole('list', { name: 'Tickets' }).waitFor();
   await outsider.waitForTimeout(1_000);
   assert.equal(await ticketRow(outsider, subject).count(), 0, 'not after a reload either');
+
+  // A link to the case is no way in: the outsider is told it is not found, with no composer.
+  await outsider.goto(`${baseUrl}/?channel=${channel.id}`);
+  await outsider.getByRole('heading', { name: 'Conversation not found' }).waitFor();
+  assert.equal(await outsider.getByRole('textbox', { name: 'Message' }).count(), 0, 'no composer into a conversation not found');
+  assert.equal(await outsider.getByRole('complementary').count(), 0, 'no details pane beside it');
+  await outsider.getByRole('button', { name: 'Back to the list' }).click();
+  await outsider.getByRole('heading', { name: 'Pick a ticket from the queue' }).waitFor();
+  assert.equal(new URL(outsider.url()).searchParams.get('channel'), null);
+
+  // A queue longer than a page says so ("100+"), and an order other than the server's loads the
+  // rest before sorting: the newest ticket is on top, and the count is the whole queue's.
+  const customers = await Promise.all([1, 2, 3, 4].map((n) => devToken(`bulk-${n}-${run}`, tenant, 'PARTICIPANT', `Bulk ${n}`)));
+  await Promise.all(
+    customers.map(async (token, n) => {
+      for (let i = 0; i < 25; i += 1) {
+        await api(token, 'POST', '/channels', { type: 'SUPPORT', subject: `Bulk ${n}-${i} ${run}`, category: 'OTHER', priority: 'LOW' });
+      }
+    }),
+  );
+  await api(customers[0]!, 'POST', '/channels', { type: 'SUPPORT', subject: `Latest of all ${run}`, category: 'OTHER', priority: 'LOW' });
+  const queueTotal = 102;
+  await waitFor(async () => (await api<{ items: unknown[] }>(agentToken, 'GET', '/tickets?limit=200')).items.length === queueTotal, {
+    timeoutMs: UI_TIMEOUT_MS,
+    intervalMs: 250,
+    what: `${queueTotal} tickets in the queue`,
+  });
+  await agent.reload();
+  const ticketCount = agent.locator('#tickets-heading .count');
+  await waitFor(async () => (await ticketCount.textContent()) === '100+', { timeoutMs: UI_TIMEOUT_MS, what: 'the ticket count "100+"' });
+  await agent.getByRole('combobox', { name: 'Sort' }).selectOption('newest');
+  await waitFor(async () => (await ticketCount.textContent()) === String(queueTotal), { timeoutMs: UI_TIMEOUT_MS, what: `the ticket count "${queueTotal}"` });
+  const firstRow = agent.getByRole('list', { name: 'Tickets' }).getByRole('listitem').first();
+  assert.match((await firstRow.textContent()) ?? '', new RegExp(`Latest of all ${run}`), 'the newest ticket of the whole queue comes first');
 });
 
 test('a participant opens a ticket in the console, never sees staff notes, and loses nothing offline', async () => {
   const shop = `initech-${run}`;
   const player = await openBrowser();
+  // A blank identity is named in the form, not sent to be refused as "not valid".
+  await player.goto(baseUrl);
+  await player.getByLabel('User ID').fill('   ');
+  await player.getByLabel('Tenant ID').fill(shop);
+  await player.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await player.getByRole('alert').filter({ hasText: 'Enter a user ID.' }).waitFor();
   await signIn(player, { userId: `kim-${run}`, tenantId: shop, name: 'Kim Customer', role: 'PARTICIPANT' });
 
   await player.getByRole('button', { name: 'New ticket', exact: true }).click();
@@ -352,7 +409,18 @@ test('a participant opens a ticket in the console, never sees staff notes, and l
 
   const pageText = (await player.locator('body').textContent()) ?? '';
   assert.ok(!pageText.includes('check the payout log'), 'a participant never sees an internal note');
+
+  // Resolved, the case tells the customer that writing again reopens it.
+  await api(staffToken, 'PUT', `/channels/${ticket.channelId}/assign`, { assigneeId: `lee-${run}` });
+  await api(staffToken, 'PUT', `/channels/${ticket.channelId}/resolve`, { resolution: `Payout sent ${run}` });
+  await player.getByText('This case is resolved. Replying reopens it.').waitFor();
   await player.screenshot({ path: path.join(resultsDir, 'participant.png') });
+
+  // After a reload the customer still calls the staff member by name (the user directory is for
+  // staff; the channel's participants carry their names).
+  await player.reload();
+  await log.getByText(`We are on it ${run}`).waitFor();
+  await waitFor(async () => ((await log.textContent()) ?? '').includes('Lee Lead'), { timeoutMs: UI_TIMEOUT_MS, what: 'the staff member named in the conversation' });
 });
 
 async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

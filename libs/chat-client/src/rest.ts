@@ -58,6 +58,8 @@ export interface ListTicketsParams {
   priority?: TicketPriority;
   category?: TicketCategory;
   assignedTo?: string;
+  /** The ticket of this conversation, if the caller may see it. */
+  channelId?: string;
   limit?: number;
   cursor?: string;
 }

@@ -1,3 +1,4 @@
+import { opensTicket } from '@chat/contracts';
 import type {
   CannedResponse,
   Channel,
@@ -13,10 +14,10 @@ import type {
   TicketWithHistory,
 } from '@chat/contracts';
 import { isStaffViewer, type Viewer } from '../session.ts';
-import { ChatError, isUnreachable, type ChatSystem, type ConnectionState, type Unsubscribe } from '../system.ts';
+import { ChatError, describeFailure, isUnreachable, type ChatSystem, type ConnectionState, type Unsubscribe } from '../system.ts';
 import { loadDraft, loadOutbox, saveDraft, saveOutbox, type PendingMessage } from './persisted.ts';
 import { Store } from './store.ts';
-import type { QueueFilter } from './queue-filter.ts';
+import { sameServerFilter, type QueueDepth, type QueueFilter } from './queue-filter.ts';
 
 export interface Conversation {
   channelId: string;
@@ -30,6 +31,11 @@ export interface Conversation {
   /** How far each other person has read: user id to `seq`. */
   reads: Record<string, number>;
   error: string | null;
+  /**
+   * Why it failed to load: `not-found` (gone, or never visible to this person), `unreachable`
+   * (worth loading again once the system answers), or `refused` (any other answer).
+   */
+  failure: 'not-found' | 'unreachable' | 'refused' | null;
 }
 
 export interface Typist {
@@ -55,10 +61,17 @@ export interface Notice {
 export interface DeskState {
   connection: ConnectionState;
   tickets: Record<string, Ticket>;
+  /** Whether the queue's first page for its filters has arrived: until then a count of 0 would mislead. */
+  ticketsLoaded: boolean;
   ticketsLoading: boolean;
+  /** Where the next page starts; null when the server has no more. */
   ticketsCursor: string | null;
+  /** The whole queue was wanted, but loading stopped at `MAX_TICKETS_LOADED` with more left. */
+  ticketsCapped: boolean;
   ticketsError: string | null;
   channels: Record<string, Channel>;
+  channelsLoaded: boolean;
+  channelsError: string | null;
   unread: Record<string, number>;
   conversations: Record<string, Conversation>;
   typing: Record<string, Typist[]>;
@@ -67,7 +80,7 @@ export interface DeskState {
   outbox: PendingMessage[];
   /** Users seen, per tenant, then per user id. */
   users: Record<string, Record<string, SeenUser>>;
-  /** Names learnt along the way (typing events), for people the directory does not list. */
+  /** Names learnt along the way (a channel's participants, typing events), for people the directory does not list. */
   names: Record<string, string>;
   presence: Record<string, boolean>;
   canned: CannedResponse[];
@@ -80,13 +93,23 @@ const TYPING_SHOWN_MS = 6_000;
 const TYPING_REPEAT_MS = 2_500;
 const TYPING_IDLE_MS = 3_000;
 const MESSAGE_PAGE = 50;
+const TICKET_PAGE = 100;
+/** Pages as large as the API gives, when the whole queue is wanted. */
+const WHOLE_QUEUE_PAGE = 200;
+/** How much of the queue the console loads to sort or narrow it itself: beyond this, filters narrow it better. */
+export const MAX_TICKETS_LOADED = 1_000;
 /** Channels joined in the background for live badges; each join costs two requests of the rate limit. */
 const WATCHED_CHANNELS = 20;
 const JOIN_PACE_MS = 150;
 const RETRY_DELAYS_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
 
 function emptyConversation(channelId: string): Conversation {
-  return { channelId, messages: [], loaded: false, hasOlder: false, loadingOlder: false, notes: [], reads: {}, error: null };
+  return { channelId, messages: [], loaded: false, hasOlder: false, loadingOlder: false, notes: [], reads: {}, error: null, failure: null };
+}
+
+function failureOf(error: unknown): Conversation['failure'] {
+  if (isUnreachable(error)) return 'unreachable';
+  return error instanceof ChatError && error.status === 404 ? 'not-found' : 'refused';
 }
 
 /** Merges messages into an ascending, duplicate-free list; a later copy of a message wins. */
@@ -95,12 +118,6 @@ export function mergeMessages(current: Message[], incoming: Message[]): Message[
   const bySeq = new Map(current.map((message) => [message.seq, message]));
   for (const message of incoming) bySeq.set(message.seq, message);
   return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
-}
-
-function describe(error: unknown): string {
-  if (error instanceof ChatError && !isUnreachable(error)) return error.message;
-  if (isUnreachable(error)) return 'The support system cannot be reached right now.';
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** `randomUUID` exists only in secure contexts; a console served over plain HTTP still needs ids. */
@@ -130,19 +147,27 @@ export class Desk {
   /** Cases this platform admin is taking: their escalation event is its own doing. */
   readonly #taking = new Set<string>();
   #noticeId = 0;
-  #filter: QueueFilter;
+  /**
+   * The queue as shown: its server-side filters, how much of it is wanted (see `showTickets`),
+   * and the current load, which a newer one (`run`) supersedes, with what it has fetched so far.
+   */
+  #queue: { filter: QueueFilter; depth: QueueDepth; run: number; fetched: number };
 
   constructor(viewer: Viewer, system: ChatSystem, filter: QueueFilter) {
     this.viewer = viewer;
     this.system = system;
-    this.#filter = filter;
+    this.#queue = { filter, depth: 'page', run: 0, fetched: 0 };
     this.store = new Store<DeskState>({
       connection: system.state(),
       tickets: {},
+      ticketsLoaded: false,
       ticketsLoading: false,
       ticketsCursor: null,
+      ticketsCapped: false,
       ticketsError: null,
       channels: {},
+      channelsLoaded: false,
+      channelsError: null,
       unread: {},
       conversations: {},
       typing: {},
@@ -187,6 +212,8 @@ export class Desk {
       live.on('channel_status_changed', ({ channelId, status }) => this.#patchChannel(channelId, { status })),
       live.on('channel_assigned', ({ channelId, assignedTo }) => this.#patchChannel(channelId, { assignedTo })),
       live.on('channel_escalated', (event) => this.#channelEscalated(event.channelId, event.tenantId, event.reason, event.escalatedTo)),
+      live.on('channel_joined', ({ channelId }) => void this.#channelJoined(channelId)),
+      live.on('channel_left', ({ channelId }) => this.#channelLeft(channelId)),
       live.on('presence_changed', ({ userId, online }) =>
         this.store.update((state) => ({ ...state, presence: { ...state.presence, [userId]: online } })),
       ),
@@ -202,7 +229,7 @@ export class Desk {
       () => window.removeEventListener('online', goOnline),
       () => document.removeEventListener('visibilitychange', lookAgain),
     );
-    void this.loadTickets(this.#filter);
+    void this.reloadTickets();
     void this.loadChannels();
     if (this.isStaff) {
       void this.loadUsers();
@@ -220,27 +247,73 @@ export class Desk {
 
   // --- the queue ---------------------------------------------------------------------------
 
-  async loadTickets(filter: QueueFilter, more = false): Promise<void> {
-    this.#filter = filter;
-    const cursor = more ? this.store.get().ticketsCursor : null;
+  /**
+   * Shows the queue with these filters. `page` depth loads its first page, and more on request;
+   * `all` loads page after page, up to `MAX_TICKETS_LOADED`, for what only the whole queue can
+   * answer: an order other than the server's, or narrowing the server does not do. Only a change
+   * of the server-side filters or of the depth loads anything.
+   */
+  showTickets(filter: QueueFilter, depth: QueueDepth): void {
+    const previous = this.#queue;
+    this.#queue = { ...previous, filter, depth };
+    if (!sameServerFilter(previous.filter, filter)) {
+      void this.reloadTickets(true);
+      return;
+    }
+    // A load under way reads the depth before each page, so it carries on by itself.
+    const { ticketsCursor, ticketsLoading } = this.store.get();
+    if (depth === 'all' && previous.depth === 'page' && ticketsCursor !== null && !ticketsLoading) void this.#loadTicketPages(previous.run, ticketsCursor);
+  }
+
+  /**
+   * The queue again from its first page: to catch up (what is shown stays meanwhile), or for new
+   * filters (`fresh`: what is loaded no longer answers them, so the list counts as loading).
+   */
+  async reloadTickets(fresh = false): Promise<void> {
+    this.#queue = { ...this.#queue, run: this.#queue.run + 1, fetched: 0 };
+    if (fresh) this.store.update((state) => ({ ...state, ticketsLoaded: false, ticketsCapped: false }));
+    await this.#loadTicketPages(this.#queue.run, null);
+  }
+
+  /** "Load more": the next page, or with the whole queue wanted, the pages left up to the cap. */
+  async loadMoreTickets(): Promise<void> {
+    const { ticketsCursor, ticketsLoading } = this.store.get();
+    if (ticketsCursor === null || ticketsLoading) return;
+    await this.#loadTicketPages(this.#queue.run, ticketsCursor);
+  }
+
+  async #loadTicketPages(run: number, from: string | null): Promise<void> {
+    const current = () => this.#queue.run === run;
+    const fetched: Ticket[] = [];
+    let cursor = from;
     this.store.update((state) => ({ ...state, ticketsLoading: true, ticketsError: null }));
     try {
-      const page = await this.system.rest.listTickets({
-        status: filter.status || undefined,
-        priority: filter.priority || undefined,
-        category: filter.category || undefined,
-        assignedTo: filter.assignee && filter.assignee !== 'unassigned' ? filter.assignee : undefined,
-        limit: 100,
-        cursor: cursor ?? undefined,
-      });
-      this.store.update((state) => {
-        const tickets = { ...state.tickets };
-        for (const ticket of page.items) tickets[ticket.id] = ticket;
-        return { ...state, tickets, ticketsLoading: false, ticketsCursor: page.nextCursor };
-      });
-      this.#watchTicketChannels(page.items);
+      do {
+        const { filter, depth } = this.#queue;
+        const page = await this.system.rest.listTickets({
+          status: filter.status || undefined,
+          priority: filter.priority || undefined,
+          category: filter.category || undefined,
+          assignedTo: filter.assignee && filter.assignee !== 'unassigned' ? filter.assignee : undefined,
+          limit: depth === 'all' ? WHOLE_QUEUE_PAGE : TICKET_PAGE,
+          cursor: cursor ?? undefined,
+        });
+        if (!current()) return;
+        fetched.push(...page.items);
+        this.#queue.fetched += page.items.length;
+        cursor = page.nextCursor;
+        const capped = cursor !== null && this.#queue.fetched >= MAX_TICKETS_LOADED;
+        this.store.update((state) => {
+          const tickets = { ...state.tickets };
+          for (const ticket of page.items) tickets[ticket.id] = ticket;
+          return { ...state, tickets, ticketsLoaded: true, ticketsCursor: page.nextCursor, ticketsCapped: capped };
+        });
+      } while (cursor !== null && this.#queue.depth === 'all' && this.#queue.fetched < MAX_TICKETS_LOADED);
+      this.#watchTicketChannels(fetched);
     } catch (error) {
-      this.store.update((state) => ({ ...state, ticketsLoading: false, ticketsError: describe(error) }));
+      if (current()) this.store.update((state) => ({ ...state, ticketsError: describeFailure(error) }));
+    } finally {
+      if (current()) this.store.update((state) => ({ ...state, ticketsLoading: false }));
     }
   }
 
@@ -259,12 +332,12 @@ export class Desk {
           channels[channel.id] = { ...channels[channel.id], ...channel };
           if (channel.id !== state.openChannelId) unread[channel.id] = channel.unreadCount ?? 0;
         }
-        return { ...state, channels, unread };
+        return { ...state, channels, unread, channelsLoaded: true, channelsError: null };
       });
       const recent = [...page.items].sort((a, b) => activityOf(b).localeCompare(activityOf(a))).slice(0, WATCHED_CHANNELS);
       for (const channel of recent) this.#join(channel.id, channel.lastMessage?.seq ?? 0);
     } catch (error) {
-      this.#notify('error', `Channels could not be loaded: ${describe(error)}`);
+      this.store.update((state) => ({ ...state, channelsError: describeFailure(error) }));
     }
   }
 
@@ -310,7 +383,7 @@ export class Desk {
       const { items: hits } = await this.system.rest.search({ q: q.trim() });
       this.store.update((state) => ({ ...state, searchHits: hits }));
     } catch (error) {
-      this.#notify('error', `Search failed: ${describe(error)}`);
+      this.#notify('error', `Search failed: ${describeFailure(error)}`);
     }
   }
 
@@ -336,7 +409,7 @@ export class Desk {
   /** The channel, its latest page of history, its ticket's details and (staff) its notes. */
   async #loadConversation(channelId: string): Promise<void> {
     const { rest } = this.system;
-    this.#updateConversation(channelId, (conversation) => ({ ...conversation, error: null }));
+    this.#updateConversation(channelId, (conversation) => ({ ...conversation, error: null, failure: null }));
     const channelLoad = rest.getChannel(channelId).then(
       (channel) => this.#patchChannel(channelId, channel, true),
       () => undefined,
@@ -350,20 +423,21 @@ export class Desk {
         loaded: true,
         hasOlder: page.nextCursor !== null,
         error: null,
+        failure: null,
       }));
       // Deliveries start right after the page; a channel joined earlier already delivers into the conversation.
       this.#join(channelId, page.items.at(-1)?.seq ?? 0, true);
       this.#scheduleRead();
     } catch (error) {
-      this.#updateConversation(channelId, (conversation) => ({ ...conversation, loaded: true, error: describe(error) }));
+      this.#updateConversation(channelId, (conversation) => ({ ...conversation, loaded: true, error: describeFailure(error), failure: failureOf(error) }));
       return;
     }
     await channelLoad;
+    const type = this.store.get().channels[channelId]?.type;
+    // A case opened by a link, or far down the queue, may not be in the pages loaded.
+    if (!this.ticketOfChannel(channelId) && type && opensTicket(type)) await this.#loadTicketOf(channelId);
     const ticket = this.ticketOfChannel(channelId);
     if (ticket) void this.loadTicketDetail(ticket.id);
-    else if (this.store.get().channels[channelId]?.type === 'SUPPORT' || this.store.get().channels[channelId]?.type === 'PLATFORM_SUPPORT') {
-      void this.loadTickets(this.#filter);
-    }
     if (this.isStaff) {
       void this.#loadNotes(channelId);
       if (this.viewer.role === 'SUPER_ADMIN') void this.loadUsers(channelId);
@@ -386,7 +460,7 @@ export class Desk {
       }));
     } catch (error) {
       this.#updateConversation(channelId, (current) => ({ ...current, loadingOlder: false }));
-      this.#notify('error', `Older messages could not be loaded: ${describe(error)}`);
+      this.#notify('error', `Older messages could not be loaded: ${describeFailure(error)}`);
     }
   }
 
@@ -448,7 +522,7 @@ export class Desk {
     try {
       this.#replaceMessage(message.channelId, await this.system.rest.editMessage(message.id, { content }));
     } catch (error) {
-      this.#notify('error', `The message could not be edited: ${describe(error)}`);
+      this.#notify('error', `The message could not be edited: ${describeFailure(error)}`);
     }
   }
 
@@ -457,7 +531,7 @@ export class Desk {
       await this.system.rest.deleteMessage(message.id);
       this.#messageDeleted(message.channelId, message.id);
     } catch (error) {
-      this.#notify('error', `The message could not be deleted: ${describe(error)}`);
+      this.#notify('error', `The message could not be deleted: ${describeFailure(error)}`);
     }
   }
 
@@ -466,7 +540,7 @@ export class Desk {
       if (add) await this.system.rest.addReaction(message.id, emoji);
       else await this.system.rest.removeReaction(message.id, emoji);
     } catch (error) {
-      this.#notify('error', `The reaction could not be changed: ${describe(error)}`);
+      this.#notify('error', `The reaction could not be changed: ${describeFailure(error)}`);
     }
   }
 
@@ -484,6 +558,16 @@ export class Desk {
   }
 
   // --- ticket actions ----------------------------------------------------------------------
+
+  async #loadTicketOf(channelId: string): Promise<void> {
+    try {
+      const { items } = await this.system.rest.listTickets({ channelId, limit: 1 });
+      const [ticket] = items;
+      if (ticket) this.#ticketChanged(ticket);
+    } catch {
+      // The panel stays without its ticket; the queue's next load or event brings it.
+    }
+  }
 
   ticketOfChannel(channelId: string): Ticket | undefined {
     return Object.values(this.store.get().tickets).find((ticket) => ticket.channelId === channelId);
@@ -533,7 +617,7 @@ export class Desk {
       const ticket = await this.system.rest.updateTicket(ticketId, change);
       this.#ticketChanged(ticket);
     } catch (error) {
-      this.#notify('error', `The ticket could not be changed: ${describe(error)}`);
+      this.#notify('error', `The ticket could not be changed: ${describeFailure(error)}`);
     }
   }
 
@@ -548,7 +632,7 @@ export class Desk {
     this.#patchChannel(channel.id, channel, true);
     this.#join(channel.id, 0);
     if (request.message.trim() !== '') this.send(channel.id, request.message);
-    void this.loadTickets(this.#filter);
+    void this.reloadTickets();
     return channel;
   }
 
@@ -634,8 +718,31 @@ export class Desk {
     this.store.update((state) => {
       const channel = state.channels[channelId];
       if (!channel && !create) return state;
-      return { ...state, channels: { ...state.channels, [channelId]: { ...channel, ...change } as Channel } };
+      return { ...state, channels: { ...state.channels, [channelId]: { ...channel, ...change } as Channel }, names: withNamesOf(change.participants, state.names) };
     });
+  }
+
+  /** Someone added the person to a channel (or made one with it): it joins the list, and its room. */
+  async #channelJoined(channelId: string): Promise<void> {
+    try {
+      const channel = await this.system.rest.getChannel(channelId);
+      this.#patchChannel(channelId, channel, true);
+      this.#join(channelId, 0);
+    } catch {
+      // Gone again, or out of reach for now: the next reconnect's reload shows what is there.
+    }
+  }
+
+  /** The person no longer takes part: the channel leaves the list, and an open conversation closes. */
+  #channelLeft(channelId: string): void {
+    this.#joined.delete(channelId);
+    const wasOpen = this.store.get().openChannelId === channelId;
+    this.store.update((state) => {
+      const { [channelId]: _channel, ...channels } = state.channels;
+      const { [channelId]: _unread, ...unread } = state.unread;
+      return { ...state, channels, unread, openChannelId: wasOpen ? null : state.openChannelId };
+    });
+    if (wasOpen) this.#notify('info', 'You no longer take part in that conversation.');
   }
 
   /**
@@ -780,7 +887,7 @@ export class Desk {
     const alert: EscalationAlert = { id: `${channelId}:${Date.now()}`, channelId, tenantId, reason, at: new Date().toISOString() };
     this.store.update((state) => ({ ...state, alerts: [alert, ...state.alerts.filter((existing) => existing.channelId !== channelId)].slice(0, 5) }));
     this.#join(channelId);
-    void this.loadTickets(this.#filter);
+    void this.reloadTickets();
   }
 
   /** Marks the open conversation read up to its last message, once things settle. */
@@ -801,9 +908,10 @@ export class Desk {
   async #refreshAfterReconnect(): Promise<void> {
     const open = this.store.get().openChannelId;
     const conversation = open ? this.store.get().conversations[open] : undefined;
-    // A conversation that could not load while the system was out of reach loads now.
-    if (open && conversation && (conversation.error || !conversation.loaded)) void this.#loadConversation(open);
-    await Promise.all([this.loadTickets(this.#filter), this.loadChannels(true)]);
+    // A conversation that could not load while the system was out of reach loads now. One still
+    // loading finishes by itself, and one not found or refused would only be refused again.
+    if (open && conversation?.failure === 'unreachable') void this.#loadConversation(open);
+    await Promise.all([this.reloadTickets(), this.loadChannels(true)]);
   }
 
   #setOutbox(change: (outbox: PendingMessage[]) => PendingMessage[]): void {
@@ -849,7 +957,7 @@ export class Desk {
               return;
             }
             this.#setOutbox((outbox) =>
-              outbox.map((item) => (item.clientMessageId === next.clientMessageId ? { ...item, state: 'failed', error: describe(error) } : item)),
+              outbox.map((item) => (item.clientMessageId === next.clientMessageId ? { ...item, state: 'failed', error: describeFailure(error) } : item)),
             );
           }
         }
@@ -878,4 +986,11 @@ function isNew(ticket: Ticket): boolean {
 
 function activityOf(channel: Channel): string {
   return channel.lastMessage?.createdAt ?? channel.updatedAt;
+}
+
+/** `names` with the display names a channel's participants carry, where they carry one. */
+function withNamesOf(participants: Channel['participants'], names: Record<string, string>): Record<string, string> {
+  const learnt = (participants ?? []).filter((participant) => participant.name !== null && names[participant.userId] !== participant.name);
+  if (learnt.length === 0) return names;
+  return { ...names, ...Object.fromEntries(learnt.map((participant) => [participant.userId, participant.name!])) };
 }

@@ -11,7 +11,34 @@ export interface QueueFilter {
 
 export type QueueSort = 'newest' | 'due' | 'priority';
 
+/**
+ * The order `GET /tickets` pages in: the next promise due first, settled tickets last (API.md).
+ * Any first pages of the queue sort the same way, so in this order they are the queue's top.
+ */
+export const SERVER_SORT: QueueSort = 'due';
+
+/** How much of the queue the console holds: its first pages, or all of it (up to a cap). */
+export type QueueDepth = 'page' | 'all';
+
 export const EMPTY_FILTER: QueueFilter = { status: '', priority: '', category: '', assignee: '', search: '' };
+
+/** The assignee `GET /tickets` is asked for: it knows no "unassigned", which the console narrows itself. */
+function serverAssignee(filter: QueueFilter): string {
+  return filter.assignee === 'unassigned' ? '' : filter.assignee;
+}
+
+/** Whether two filters ask the server for the same tickets (the search and "unassigned" narrow them here). */
+export function sameServerFilter(a: QueueFilter, b: QueueFilter): boolean {
+  return a.status === b.status && a.priority === b.priority && a.category === b.category && serverAssignee(a) === serverAssignee(b);
+}
+
+/**
+ * Whether showing the queue this way needs all of it: sorting or narrowing in the console covers
+ * only what is loaded, so a page would leave tickets out of the top, or out of the matches.
+ */
+export function needsWholeQueue(filter: QueueFilter, sort: QueueSort): boolean {
+  return sort !== SERVER_SORT || filter.assignee === 'unassigned' || filter.search.trim() !== '';
+}
 
 /** The same rules the server applies to `GET /tickets`, so tickets arriving live land where they belong. */
 export function matchesFilter(ticket: Ticket, filter: QueueFilter): boolean {

@@ -1,5 +1,6 @@
 import { useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { CannedResponse } from '@chat/contracts';
+import { describeFailure } from '../system.ts';
 import { useDesk, useDeskState } from './hooks.ts';
 
 const MAX_LENGTH = 10_000;
@@ -17,7 +18,18 @@ function slashWordBefore(text: string, caret: number): { start: number; word: st
  * and staff can switch to writing an internal note. The draft is kept per channel, and a message
  * sent while offline waits in the outbox until it can go.
  */
-export function Composer({ channelId, archived, supportCase }: { channelId: string; archived: boolean; supportCase: boolean }) {
+export function Composer({
+  channelId,
+  archived,
+  supportCase,
+  reopensOnReply,
+}: {
+  channelId: string;
+  archived: boolean;
+  supportCase: boolean;
+  /** A participant writing into a resolved case reopens it: they are told before they do. */
+  reopensOnReply: boolean;
+}) {
   const desk = useDesk();
   const canned = useDeskState((state) => state.canned);
   const [text, setText] = useState(() => desk.draftOf(channelId));
@@ -69,9 +81,11 @@ export function Composer({ channelId, archived, supportCase }: { channelId: stri
         await desk.addNote(channelId, content);
       } catch (error) {
         // A note is not queued: it stays in the composer until it can be saved.
-        setNoteError(error instanceof Error ? error.message : String(error));
+        setNoteError(describeFailure(error));
         return;
       }
+      // A note is an aside: the next thing written is a reply again, unless staff choose otherwise.
+      setNoteMode(false);
     } else {
       desk.send(channelId, content);
     }
@@ -125,6 +139,11 @@ export function Composer({ channelId, archived, supportCase }: { channelId: stri
           <span className="composer-mode-text">{noteMode ? 'Only staff will see this note.' : 'Replying to the customer.'}</span>
         </div>
       )}
+      {reopensOnReply && (
+        <p className="composer-notice" role="note">
+          This case is resolved. Replying reopens it.
+        </p>
+      )}
       <div className="composer-box">
         <label htmlFor={inputId} className="sr-only">
           Message
@@ -174,7 +193,7 @@ export function Composer({ channelId, archived, supportCase }: { channelId: stri
         </p>
       )}
       <p id={hintId} className="composer-hint">
-        Enter to send · Shift+Enter for a new line{staff ? ' · / for canned responses' : ''}
+        {noteMode ? 'Enter to add the note' : 'Enter to send'} · Shift+Enter for a new line{staff ? ' · / for canned responses' : ''}
       </p>
     </form>
   );

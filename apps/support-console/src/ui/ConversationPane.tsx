@@ -1,3 +1,4 @@
+import { CHANNEL_STATUS_OF_TICKET } from '../state/case-actions.ts';
 import { PriorityChip, StatusChip } from './Chips.tsx';
 import { Composer } from './Composer.tsx';
 import { useDesk, useDeskState } from './hooks.ts';
@@ -15,6 +16,8 @@ export function ConversationPane({
   const channelId = useDeskState((state) => state.openChannelId);
   const channel = useDeskState((state) => (channelId ? state.channels[channelId] : undefined));
   const ticket = useDeskState((state) => (channelId ? Object.values(state.tickets).find((item) => item.channelId === channelId) : undefined));
+  const failure = useDeskState((state) => (channelId ? state.conversations[channelId]?.failure : null));
+  const error = useDeskState((state) => (channelId ? state.conversations[channelId]?.error : null));
 
   if (!channelId) {
     return (
@@ -33,7 +36,15 @@ export function ConversationPane({
     );
   }
 
+  // Out of reach, the conversation still takes messages: they wait in the outbox and it loads again.
+  if (failure === 'not-found' || failure === 'refused') {
+    return <ConversationUnavailable notFound={failure === 'not-found'} error={error ?? null} onBack={() => void desk.openChannel(null)} />;
+  }
+
   const title = ticket ? ticket.subject : (channel?.name ?? 'Conversation');
+  // Only a participant's message reopens a resolved case (staff replies leave it resolved).
+  const status = channel?.status ?? (ticket ? CHANNEL_STATUS_OF_TICKET[ticket.status] : undefined);
+  const reopensOnReply = !desk.isStaff && status === 'RESOLVED';
   return (
     <main className="pane conversation" aria-label="Conversation">
       <header className="conversation-header">
@@ -69,9 +80,28 @@ export function ConversationPane({
       <Composer
         key={`composer-${channelId}`}
         channelId={channelId}
-        archived={channel?.status === 'ARCHIVED'}
+        archived={status === 'ARCHIVED'}
         supportCase={ticket !== undefined || channel?.type === 'SUPPORT' || channel?.type === 'PLATFORM_SUPPORT'}
+        reopensOnReply={reopensOnReply}
       />
+    </main>
+  );
+}
+
+/**
+ * A conversation that is not there for this person (a stale or foreign link): said plainly, with
+ * the way back, and no composer to write into what cannot take messages.
+ */
+function ConversationUnavailable({ notFound, error, onBack }: { notFound: boolean; error: string | null; onBack: () => void }) {
+  return (
+    <main className="pane conversation conversation-empty" aria-label="Conversation">
+      <div className="empty-state" role="alert">
+        <h2>{notFound ? 'Conversation not found' : 'This conversation cannot be opened'}</h2>
+        <p>{notFound ? 'It does not exist, or your account cannot see it. Check the link, or pick a conversation from the list.' : error}</p>
+        <button type="button" className="button primary empty-action" onClick={onBack}>
+          Back to the list
+        </button>
+      </div>
     </main>
   );
 }

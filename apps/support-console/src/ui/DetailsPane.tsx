@@ -3,6 +3,7 @@ import { TicketCategory, TicketPriority, type Channel, type Ticket, type TicketW
 import { categoryLabel, dateTime, enumWords, initials, priorityLabel } from '../format.ts';
 import { DueChip } from './Chips.tsx';
 import { dueOf } from '../state/queue-filter.ts';
+import { CHANNEL_STATUS_OF_TICKET, whyNot } from '../state/case-actions.ts';
 import { useDesk, useDeskState, useNow } from './hooks.ts';
 import { AssignDialog } from './dialogs/AssignDialog.tsx';
 import { ArchiveDialog, EscalateDialog, ResolveDialog } from './dialogs/CaseDialogs.tsx';
@@ -15,6 +16,10 @@ export function DetailsPane({ drawer, onClose }: { drawer: boolean; onClose: (()
   const channel = useDeskState((state) => (channelId ? state.channels[channelId] : undefined));
   const ticket = useDeskState((state) => (channelId ? Object.values(state.tickets).find((item) => item.channelId === channelId) : undefined));
   const detail = useDeskState((state) => (ticket ? state.details[ticket.id] : undefined));
+  const unavailable = useDeskState((state) => {
+    const failure = channelId ? state.conversations[channelId]?.failure : null;
+    return failure === 'not-found' || failure === 'refused';
+  });
 
   // A drawer over the conversation closes with Escape, as a dialog would.
   useEffect(() => {
@@ -26,7 +31,8 @@ export function DetailsPane({ drawer, onClose }: { drawer: boolean; onClose: (()
     return () => window.removeEventListener('keydown', closeOnEscape);
   }, [onClose]);
 
-  if (!channelId) return null;
+  // Nothing to show beside a conversation that could not be had, nor before anything is known.
+  if (!channelId || unavailable || (!ticket && !channel)) return null;
 
   return (
     <aside className={`pane details${drawer ? ' details-drawer' : ''}`} aria-label={ticket ? 'Ticket details' : 'Channel details'}>
@@ -49,10 +55,14 @@ function TicketPanel({ ticket, channel, detail }: { ticket: Ticket; channel: Cha
   const [dialog, setDialog] = useState<OpenDialog>(null);
   const staff = desk.isStaff;
   const { viewer } = desk;
-  const channelStatus = channel?.status;
-  const archived = channelStatus === 'ARCHIVED' || ticket.status === 'CLOSED';
-  const escalated = channelStatus === 'ESCALATED' || ticket.status === 'ESCALATED';
-  const resolved = channelStatus === 'RESOLVED' || ticket.status === 'RESOLVED';
+  // The channel's own status decides what may happen; the ticket follows it a moment later.
+  const status = channel?.status ?? CHANNEL_STATUS_OF_TICKET[ticket.status];
+  const archived = status === 'ARCHIVED' || ticket.status === 'CLOSED';
+  const escalated = status === 'ESCALATED';
+  const notAssignable = whyNot('assign', status);
+  const notEscalatable = whyNot('escalate', status);
+  const notResolvable = whyNot('resolve', status);
+  const notArchivable = whyNot('archive', status);
   const mayArchive = viewer.role === 'TENANT_ADMIN' || viewer.role === 'SUPER_ADMIN';
   const takesCase = viewer.role === 'SUPER_ADMIN' && escalated && (channel?.escalatedTo ?? ticket.escalatedTo) !== viewer.userId;
 
@@ -167,13 +177,13 @@ function TicketPanel({ ticket, channel, detail }: { ticket: Ticket; channel: Cha
         </dl>
         {staff && (
           <div className="actions">
-            <button type="button" className="button" onClick={() => setDialog('assign')} disabled={archived}>
+            <button type="button" className="button" onClick={() => setDialog('assign')} disabled={notAssignable !== null} title={notAssignable ?? undefined}>
               Assign
             </button>
-            <button type="button" className="button warning" onClick={() => setDialog('escalate')} disabled={archived || (escalated && viewer.role !== 'SUPER_ADMIN')}>
+            <button type="button" className="button warning" onClick={() => setDialog('escalate')} disabled={notEscalatable !== null} title={notEscalatable ?? undefined}>
               Escalate
             </button>
-            <button type="button" className="button success" onClick={() => setDialog('resolve')} disabled={archived || resolved}>
+            <button type="button" className="button success" onClick={() => setDialog('resolve')} disabled={notResolvable !== null} title={notResolvable ?? undefined}>
               Resolve
             </button>
             {takesCase && (
@@ -186,7 +196,7 @@ function TicketPanel({ ticket, channel, detail }: { ticket: Ticket; channel: Cha
               </button>
             )}
             {mayArchive && (
-              <button type="button" className="button ghost" onClick={() => setDialog('archive')} disabled={archived}>
+              <button type="button" className="button ghost" onClick={() => setDialog('archive')} disabled={notArchivable !== null} title={notArchivable ?? undefined}>
                 Archive
               </button>
             )}

@@ -1,4 +1,15 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { describeFailure } from '../system.ts';
+
+/**
+ * The text of a required field, trimmed; blank (spaces only, which `required` lets through) is
+ * refused here with `problem`, which the dialog shows, rather than sent to be refused by the server.
+ */
+export function requireText(value: string, problem: string): string {
+  const text = value.trim();
+  if (text === '') throw new Error(problem);
+  return text;
+}
 
 /**
  * A modal dialog on the native `<dialog>` element: the browser traps focus, closes it on Escape
@@ -10,6 +21,7 @@ export function Dialog({
   description,
   confirmLabel,
   confirmTone = 'primary',
+  dismissLabel = 'Cancel',
   onSubmit,
   onClose,
   keepOpen = false,
@@ -19,6 +31,8 @@ export function Dialog({
   description?: ReactNode;
   confirmLabel: string;
   confirmTone?: 'primary' | 'danger' | 'warning' | 'success';
+  /** "Cancel" drops what the dialog would do; where nothing is pending, "Close" says so. */
+  dismissLabel?: string;
   onSubmit: () => Promise<void>;
   onClose: () => void;
   /** Stay open after a successful submit (a dialog that adds one item after another). */
@@ -45,7 +59,7 @@ export function Dialog({
       if (keepOpen) setBusy(false);
       else onClose();
     } catch (caught) {
-      setError(caught instanceof Error ? caught.message : String(caught));
+      setError(describeFailure(caught));
       setBusy(false);
     }
   };
@@ -65,7 +79,7 @@ export function Dialog({
         )}
         <div className="dialog-actions">
           <button type="button" className="button ghost" onClick={onClose}>
-            Cancel
+            {dismissLabel}
           </button>
           <button type="submit" className={`button ${confirmTone}`} disabled={busy}>
             {confirmLabel}

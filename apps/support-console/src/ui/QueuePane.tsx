@@ -1,7 +1,8 @@
-import { useMemo, useState, type FormEvent } from 'react';
-import { TicketCategory, TicketPriority, TicketStatus, type Channel, type Ticket } from '@chat/contracts';
+import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
+import { isTenantStaff, TicketCategory, TicketPriority, TicketStatus, type Channel, type Ticket } from '@chat/contracts';
 import { categoryLabel, enumWords, messageTime, priorityLabel } from '../format.ts';
-import { EMPTY_FILTER, matchesFilter, sortTickets, type QueueFilter, type QueueSort } from '../state/queue-filter.ts';
+import { MAX_TICKETS_LOADED } from '../state/desk.ts';
+import { EMPTY_FILTER, SERVER_SORT, matchesFilter, needsWholeQueue, sortTickets, type QueueFilter, type QueueSort } from '../state/queue-filter.ts';
 import { DueChip, PriorityChip, StatusChip, UnreadBadge } from './Chips.tsx';
 import { useDesk, useDeskState, useNow } from './hooks.ts';
 import { NewTicketDialog } from './dialogs/NewTicketDialog.tsx';
@@ -10,17 +11,17 @@ import { NewChannelDialog } from './dialogs/NewChannelDialog.tsx';
 /** The left pane: the ticket queue (staff) or the person's own tickets, and the other channels. */
 export function QueuePane() {
   const desk = useDesk();
-  const [filter, setFilter] = useState<QueueFilter>(EMPTY_FILTER);
-  const [sort, setSort] = useState<QueueSort>('newest');
-  const [newTicket, setNewTicket] = useState(false);
   const staff = desk.isStaff;
+  const [filter, setFilter] = useState<QueueFilter>(EMPTY_FILTER);
+  // Staff work the queue in the server's order (SLA due soonest), which needs no more than the
+  // first page; a person's own few tickets read best newest first.
+  const [sort, setSort] = useState<QueueSort>(staff ? SERVER_SORT : 'newest');
+  const [newTicket, setNewTicket] = useState(false);
+  const depth = needsWholeQueue(filter, sort) ? 'all' : 'page';
 
-  const changeFilter = (change: Partial<QueueFilter>) => {
-    const next = { ...filter, ...change };
-    setFilter(next);
-    // Only the server-side filters need a new page; the search narrows what is loaded.
-    if (!('search' in change)) void desk.loadTickets(next);
-  };
+  useEffect(() => desk.showTickets(filter, depth), [desk, filter, depth]);
+
+  const changeFilter = (change: Partial<QueueFilter>) => setFilter((current) => ({ ...current, ...change }));
 
   return (
     <nav className="pane queue" aria-label={staff ? 'Support queue' : 'Your conversations'}>
@@ -34,7 +35,7 @@ export function QueuePane() {
       </div>
       {staff && <QueueFilters filter={filter} sort={sort} onFilter={changeFilter} onSort={setSort} />}
       <div className="queue-scroll">
-        <TicketList filter={filter} sort={sort} />
+        <TicketList filter={filter} sort={sort} wholeQueue={depth === 'all'} />
         {staff && <SearchHits />}
         <ChannelSections />
       </div>
@@ -56,7 +57,9 @@ function QueueFilters({
 }) {
   const desk = useDesk();
   const users = useDeskState((state) => state.users[desk.viewer.tenantId]);
-  const staffUsers = useMemo(() => Object.values(users ?? {}).filter((user) => user.role !== 'PARTICIPANT'), [users]);
+  // Only tenant staff can be assigned a tenant's tickets: platform admins never are.
+  const staffUsers = useMemo(() => Object.values(users ?? {}).filter((user) => isTenantStaff(user.role)), [users]);
+  const searchHintId = useId();
 
   const searchMessages = (event: FormEvent) => {
     event.preventDefault();
@@ -69,13 +72,18 @@ function QueueFilters({
         <input
           type="search"
           aria-label="Search tickets"
-          placeholder="Search tickets, Enter for messages"
+          aria-describedby={searchHintId}
+          placeholder="Search tickets"
           value={filter.search}
           onChange={(event) => {
             onFilter({ search: event.target.value });
             if (event.target.value === '') desk.clearSearch();
           }}
         />
+        {/* Said once there is something to search for, where a placeholder would be cut short. */}
+        <p id={searchHintId} className={filter.search ? 'search-hint' : 'sr-only'}>
+          Enter searches messages too
+        </p>
       </form>
       <div className="filter-grid">
         <select aria-label="Filter by status" value={filter.status} onChange={(event) => onFilter({ status: event.target.value as QueueFilter['status'] })}>
@@ -102,7 +110,13 @@ function QueueFilters({
             </option>
           ))}
         </select>
-        <select aria-label="Filter by assignee" value={filter.assignee} onChange={(event) => onFilter({ assignee: event.target.value })}>
+        <select
+          aria-label="Filter by assignee"
+          value={filter.assignee}
+          onChange={(event) => onFilter({ assignee: event.target.value })}
+          // Staff come and go: the list is refreshed as it is opened (one small request).
+          onFocus={() => void desk.loadUsers()}
+        >
           <option value="">Assignee</option>
           <option value={desk.viewer.userId}>Assigned to me</option>
           <option value="unassigned">Unassigned</option>
@@ -127,26 +141,36 @@ function QueueFilters({
   );
 }
 
-function TicketList({ filter, sort }: { filter: QueueFilter; sort: QueueSort }) {
+function TicketList({ filter, sort, wholeQueue }: { filter: QueueFilter; sort: QueueSort; wholeQueue: boolean }) {
   const desk = useDesk();
   const tickets = useDeskState((state) => state.tickets);
+  const loaded = useDeskState((state) => state.ticketsLoaded);
   const loading = useDeskState((state) => state.ticketsLoading);
   const error = useDeskState((state) => state.ticketsError);
-  const cursor = useDeskState((state) => state.ticketsCursor);
+  const more = useDeskState((state) => state.ticketsCursor !== null);
+  const capped = useDeskState((state) => state.ticketsCapped);
   const shown = useMemo(() => sortTickets(Object.values(tickets).filter((ticket) => matchesFilter(ticket, filter)), sort), [tickets, filter, sort]);
   const now = useNow();
 
   return (
     <section className="section" aria-labelledby="tickets-heading">
       <h3 id="tickets-heading" className="section-title">
-        Tickets <span className="count">{shown.length}</span>
+        Tickets <TicketCount loaded={loaded} shown={shown.length} more={more} />
       </h3>
-      {error && (
-        <p className="inline-error" role="alert">
-          Tickets could not be loaded: {error}{' '}
-          <button type="button" className="link" onClick={() => void desk.loadTickets(filter)}>
-            Try again
-          </button>
+      {error && <LoadFailed what="Tickets" error={error} onRetry={() => void desk.reloadTickets()} />}
+      {!loaded && !error && (
+        <p className="empty" role="status">
+          Loading tickets…
+        </p>
+      )}
+      {loaded && wholeQueue && more && !capped && !error && (
+        <p className="queue-note" role="status">
+          Loading the rest of the queue to sort and filter all of it…
+        </p>
+      )}
+      {wholeQueue && capped && (
+        <p className="queue-note" role="status">
+          Sorted and filtered among the first {MAX_TICKETS_LOADED.toLocaleString()} tickets only. Narrow the filters, or load more.
         </p>
       )}
       <ul role="list" aria-label="Tickets" className="rows" aria-busy={loading}>
@@ -154,15 +178,26 @@ function TicketList({ filter, sort }: { filter: QueueFilter; sort: QueueSort }) 
           <TicketRow key={ticket.id} ticket={ticket} now={now} />
         ))}
       </ul>
-      {shown.length === 0 && !loading && !error && (
+      {loaded && shown.length === 0 && !loading && !error && (
         <p className="empty">{desk.isStaff ? 'No tickets match. New ones appear here as they come in.' : 'You have no tickets yet.'}</p>
       )}
-      {cursor && (
-        <button type="button" className="button ghost wide" onClick={() => void desk.loadTickets(filter, true)} disabled={loading}>
+      {more && (!wholeQueue || capped || error) && (
+        <button type="button" className="button ghost wide" onClick={() => void desk.loadMoreTickets()} disabled={loading}>
           Load more tickets
         </button>
       )}
     </section>
+  );
+}
+
+/** How many tickets are shown: none until the first page is in, and "100+" while the server has more. */
+function TicketCount({ loaded, shown, more }: { loaded: boolean; shown: number; more: boolean }) {
+  if (!loaded) return null;
+  if (!more) return <span className="count">{shown}</span>;
+  return (
+    <span className="count" title="More tickets than these exist: load more to see them">
+      {shown}+
+    </span>
   );
 }
 
@@ -235,11 +270,14 @@ const SECTIONS: { type: Channel['type']; title: string; one: string; staffOnly: 
 function ChannelSections() {
   const desk = useDesk();
   const channels = useDeskState((state) => state.channels);
+  const loaded = useDeskState((state) => state.channelsLoaded);
+  const error = useDeskState((state) => state.channelsError);
   const [creating, setCreating] = useState<Channel['type'] | null>(null);
-  const tenantStaff = desk.viewer.role === 'TENANT_ADMIN' || desk.viewer.role === 'MANAGEMENT_TEAM';
+  const tenantStaff = isTenantStaff(desk.viewer.role);
 
   return (
     <>
+      {error && <LoadFailed what="Channels" error={error} onRetry={() => void desk.loadChannels()} className="channels-error" />}
       {SECTIONS.filter((section) => !section.staffOnly || desk.isStaff).map((section) => {
         const list = Object.values(channels)
           .filter((channel) => channel.type === section.type && channel.status !== 'ARCHIVED')
@@ -249,7 +287,7 @@ function ChannelSections() {
         return (
           <section key={section.type} className="section" aria-labelledby={headingId}>
             <h3 id={headingId} className="section-title">
-              {section.title} <span className="count">{list.length}</span>
+              {section.title} {loaded && <span className="count">{list.length}</span>}
               {tenantStaff && (
                 <button type="button" className="link section-action" onClick={() => setCreating(section.type)}>
                   New
@@ -292,5 +330,17 @@ function ChannelRow({ channel }: { channel: Channel }) {
         )}
       </button>
     </li>
+  );
+}
+
+/** A list that could not be loaded, why, and a way to try again. */
+function LoadFailed({ what, error, onRetry, className = '' }: { what: string; error: string; onRetry: () => void; className?: string }) {
+  return (
+    <p className={`inline-error ${className}`.trim()} role="alert">
+      {what} could not be loaded: {error}{' '}
+      <button type="button" className="link" onClick={onRetry}>
+        Try again
+      </button>
+    </p>
   );
 }

@@ -1,7 +1,7 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { Role, type Role as RoleValue } from '@chat/contracts';
 import { startSession, type Session } from '../session.ts';
-import { devSignInAvailable, requestDevToken } from '../system.ts';
+import { describeFailure, devSignInAvailable, requestDevToken } from '../system.ts';
 import { enumWords } from '../format.ts';
 
 /**
@@ -28,19 +28,25 @@ export function SignIn({ notice, onSignedIn }: { notice: string | null; onSigned
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    const identity = { userId: userId.trim(), tenantId: tenantId.trim(), name: name.trim() };
+    // Spaces pass `required`: a blank id is named here instead of refused by the gateway.
+    const missing = [identity.userId === '' && 'a user ID', identity.tenantId === '' && 'a tenant ID'].filter(Boolean);
+    if (missing.length > 0) {
+      setError(`Enter ${missing.join(' and ')}.`);
+      return;
+    }
     setBusy(true);
     setError(null);
     try {
-      const trimmedName = name.trim();
       const token = await requestDevToken({
-        userId: userId.trim(),
-        tenantId: tenantId.trim(),
+        userId: identity.userId,
+        tenantId: identity.tenantId,
         role,
-        ...(trimmedName ? { name: trimmedName } : {}),
+        ...(identity.name ? { name: identity.name } : {}),
       });
       onSignedIn(startSession(token));
     } catch (caught) {
-      setError(caught instanceof Error ? caught.message : String(caught));
+      setError(describeFailure(caught));
       setBusy(false);
     }
   };

@@ -22,16 +22,17 @@ export function TopBar({ onSignOut }: { onSignOut: () => void }) {
         <span className="brand-name">{desk.isStaff ? 'Support console' : 'Help & chat'}</span>
       </div>
       <div className="topbar-right">
-        <span className={`connection connection-${connection}`} title="Connection to the support system">
+        <span className={`connection connection-${connection}`} title={`Connection to the support system: ${CONNECTION_TEXT[connection]}`}>
           <span className="connection-dot" aria-hidden="true" />
-          {CONNECTION_TEXT[connection]}
+          {/* On narrow screens only the dot shows; the word stays for screen readers. */}
+          <span className="connection-text">{CONNECTION_TEXT[connection]}</span>
         </span>
         {desk.isStaff && (
           <button type="button" className="button ghost small" onClick={() => setCannedOpen(true)}>
             Canned responses
           </button>
         )}
-        <span className="me">
+        <span className="me" title={`${name} · ${enumWords(viewer.role)}`}>
           <span className="avatar small" aria-hidden="true">
             {initials(name)}
           </span>

@@ -1,6 +1,7 @@
 import { useState } from 'react';
+import { describeFailure } from '../../system.ts';
 import { useDesk, useDeskState } from '../hooks.ts';
-import { Dialog } from '../Dialog.tsx';
+import { Dialog, requireText } from '../Dialog.tsx';
 
 /** The team's stock answers: listed, added and removed here, inserted in the composer with `/shortcut`. */
 export function CannedResponsesDialog({ onClose }: { onClose: () => void }) {
@@ -16,10 +17,16 @@ export function CannedResponsesDialog({ onClose }: { onClose: () => void }) {
       title="Canned responses"
       description="Type / and the shortcut in the composer to insert one."
       confirmLabel="Add response"
+      // Each response is saved as it is added: closing undoes nothing.
+      dismissLabel="Close"
       onClose={onClose}
       keepOpen
       onSubmit={async () => {
-        await desk.addCanned({ title: title.trim(), shortcut: shortcut.trim().replace(/^\//, ''), text });
+        await desk.addCanned({
+          title: requireText(title, 'Give the response a title.'),
+          shortcut: requireText(shortcut, 'Give the response a shortcut.').replace(/^\//, ''),
+          text: requireText(text, 'Write the text of the response.'),
+        });
         setTitle('');
         setShortcut('');
         setText('');
@@ -36,7 +43,7 @@ export function CannedResponsesDialog({ onClose }: { onClose: () => void }) {
               type="button"
               className="button small ghost"
               aria-label={`Delete /${item.shortcut}`}
-              onClick={() => desk.removeCanned(item.id).catch((caught: unknown) => setError(caught instanceof Error ? caught.message : String(caught)))}
+              onClick={() => desk.removeCanned(item.id).catch((caught: unknown) => setError(describeFailure(caught)))}
             >
               Delete
             </button>

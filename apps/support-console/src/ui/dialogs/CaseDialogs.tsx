@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Dialog } from '../Dialog.tsx';
+import { Dialog, requireText } from '../Dialog.tsx';
 import { useDesk } from '../hooks.ts';
 
 export function EscalateDialog({ channelId, onClose }: { channelId: string; onClose: () => void }) {
@@ -8,11 +8,11 @@ export function EscalateDialog({ channelId, onClose }: { channelId: string; onCl
   return (
     <Dialog
       title="Escalate to platform support"
-      description="Platform support is alerted at once and joins the conversation. Say what you need from them."
+      description="Platform support is alerted at once and joins the conversation. Say what you need from them; everyone in the conversation, the customer too, sees the reason."
       confirmLabel="Escalate"
       confirmTone="warning"
       onClose={onClose}
-      onSubmit={() => desk.escalate(channelId, reason.trim())}
+      onSubmit={() => desk.escalate(channelId, requireText(reason, 'Say why the case needs platform support.'))}
     >
       <label className="field">
         <span>Reason</span>

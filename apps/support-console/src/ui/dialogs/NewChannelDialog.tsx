@@ -1,8 +1,11 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { ChannelType } from '@chat/contracts';
+import { admissionProblem, type ChannelType, type Role } from '@chat/contracts';
 import { enumWords } from '../../format.ts';
-import { Dialog } from '../Dialog.tsx';
+import { Dialog, requireText } from '../Dialog.tsx';
 import { useDesk, useDeskState } from '../hooks.ts';
+
+/** Whether someone of this role may be a member of a new channel of this type (the contract's admission rule). */
+const mayJoinNew = (role: Role, type: ChannelType): boolean => admissionProblem({ type, status: 'ACTIVE' }, role) === null;
 
 /** A team or tournament channel, with its first members picked from the users seen. */
 export function NewChannelDialog({ type, onClose }: { type: ChannelType; onClose: () => void }) {
@@ -13,7 +16,7 @@ export function NewChannelDialog({ type, onClose }: { type: ChannelType; onClose
   const candidates = useMemo(
     () =>
       Object.values(users ?? {})
-        .filter((user) => user.userId !== desk.viewer.userId && (type !== 'TEAM' || user.role !== 'PARTICIPANT'))
+        .filter((user) => user.userId !== desk.viewer.userId && mayJoinNew(user.role, type))
         .sort((a, b) => (a.name ?? a.userId).localeCompare(b.name ?? b.userId)),
     [users, desk, type],
   );
@@ -35,7 +38,7 @@ export function NewChannelDialog({ type, onClose }: { type: ChannelType; onClose
       confirmLabel="Create"
       onClose={onClose}
       onSubmit={async () => {
-        const channel = await desk.createChannel(type, name.trim(), [...members]);
+        const channel = await desk.createChannel(type, requireText(name, 'Give the channel a name.'), [...members]);
         void desk.openChannel(channel.id);
       }}
     >

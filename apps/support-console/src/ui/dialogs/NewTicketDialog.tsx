@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { TicketCategory, TicketPriority, type TicketCategory as Category, type TicketPriority as Priority } from '@chat/contracts';
 import { categoryLabel, priorityLabel } from '../../format.ts';
-import { Dialog } from '../Dialog.tsx';
+import { Dialog, requireText } from '../Dialog.tsx';
 import { useDesk } from '../hooks.ts';
 
 export function NewTicketDialog({ onClose }: { onClose: () => void }) {
@@ -18,7 +18,12 @@ export function NewTicketDialog({ onClose }: { onClose: () => void }) {
       confirmLabel="Create"
       onClose={onClose}
       onSubmit={async () => {
-        const channel = await desk.openTicket({ subject: subject.trim(), category, priority, message });
+        const channel = await desk.openTicket({
+          subject: requireText(subject, 'Give the ticket a subject.'),
+          category,
+          priority,
+          message: requireText(message, 'Tell us what happened.'),
+        });
         void desk.openChannel(channel.id);
       }}
     >
