@@ -235,6 +235,12 @@ test('an agent works a ticket live; platform support sees the escalation; anothe
   await api(participantToken, 'POST', `/channels/${channel.id}/messages`, { content: followUp, clientMessageId: `second-${run}` });
   await log.getByText(followUp).waitFor();
 
+  // Someone online before the page loaded shows as online: the console asks, not only listens.
+  await agent.reload();
+  await log.getByText(followUp).waitFor();
+  const patInPeople = agent.locator('.person').filter({ hasText: 'Pat Player' });
+  await patInPeople.getByText('Online', { exact: true }).waitFor();
+
   // The agent replies with Enter; the participant's socket receives it.
   const replyReceived = new Promise<{ content: string; senderId: string }>((resolve) => {
     participantSocket.on('new_message', ({ message }: { message: { content: string; senderId: string } }) => {

@@ -911,7 +911,20 @@ export class Desk {
     // A conversation that could not load while the system was out of reach loads now. One still
     // loading finishes by itself, and one not found or refused would only be refused again.
     if (open && conversation?.failure === 'unreachable') void this.#loadConversation(open);
-    await Promise.all([this.reloadTickets(), this.loadChannels(true)]);
+    await Promise.all([this.reloadTickets(), this.loadChannels(true), this.#loadPresence()]);
+  }
+
+  /**
+   * Who of the tenant is online now. Presence events tell changes only, and none reached a socket
+   * before it connected: without this, people already online would show as away until they left.
+   */
+  async #loadPresence(): Promise<void> {
+    try {
+      const { items } = await this.system.rest.presence();
+      this.store.update((state) => ({ ...state, presence: Object.fromEntries(items.map((item) => [item.userId, item.online])) }));
+    } catch {
+      // A hint only: the events keep it current from here on.
+    }
   }
 
   #setOutbox(change: (outbox: PendingMessage[]) => PendingMessage[]): void {
