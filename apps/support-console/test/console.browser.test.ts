@@ -302,6 +302,7 @@ test('an agent works a ticket live; platform support sees the escalation; anothe
   const alert = platform.getByRole('alert').filter({ hasText: tenant });
   await alert.waitFor();
   assert.match((await alert.textContent()) ?? '', new RegExp(reason.slice(0, 20)));
+  await waitFor(async () => ((await alert.textContent()) ?? '').includes(subject), { timeoutMs: UI_TIMEOUT_MS, what: 'the alert to name the case' });
   const platformRow = ticketRow(platform, subject);
   await platformRow.waitFor();
   assert.match((await platformRow.textContent()) ?? '', new RegExp(`${tenant}`));
@@ -418,6 +419,9 @@ test('a participant opens a ticket in the console, never sees staff notes, and l
 
   // Resolved, the case tells the customer that writing again reopens it.
   await api(staffToken, 'PUT', `/channels/${ticket.channelId}/assign`, { assigneeId: `lee-${run}` });
+  // The assignee joins the people of the case live, and the conversation says who, by name.
+  await player.locator('.person').filter({ hasText: 'Lee Lead' }).waitFor();
+  await log.getByText('Assigned to Lee Lead', { exact: true }).waitFor();
   await api(staffToken, 'PUT', `/channels/${ticket.channelId}/resolve`, { resolution: `Payout sent ${run}` });
   await player.getByText('This case is resolved. Replying reopens it.').waitFor();
   await player.screenshot({ path: path.join(resultsDir, 'participant.png') });

@@ -210,7 +210,10 @@ export class Desk {
       live.on('user_typing', (event) => this.#userTyping(event.channelId, event.userId, event.userName, event.isTyping)),
       live.on('note_created', ({ channelId, note }) => this.#noteCreated(channelId, note)),
       live.on('channel_status_changed', ({ channelId, status }) => this.#patchChannel(channelId, { status })),
-      live.on('channel_assigned', ({ channelId, assignedTo }) => this.#patchChannel(channelId, { assignedTo })),
+      live.on('channel_assigned', ({ channelId, assignedTo }) => {
+        this.#patchChannel(channelId, { assignedTo });
+        this.#refreshOpenChannel(channelId);
+      }),
       live.on('channel_escalated', (event) => this.#channelEscalated(event.channelId, event.tenantId, event.reason, event.escalatedTo)),
       live.on('channel_joined', ({ channelId }) => void this.#channelJoined(channelId)),
       live.on('channel_left', ({ channelId }) => this.#channelLeft(channelId)),
@@ -722,6 +725,15 @@ export class Desk {
     });
   }
 
+  /** An assignment or an escalation may bring someone in: the open conversation's people follow. */
+  #refreshOpenChannel(channelId: string): void {
+    if (this.store.get().openChannelId !== channelId) return;
+    this.system.rest.getChannel(channelId).then(
+      (channel) => this.#patchChannel(channelId, channel),
+      () => undefined,
+    );
+  }
+
   /** Someone added the person to a channel (or made one with it): it joins the list, and its room. */
   async #channelJoined(channelId: string): Promise<void> {
     try {
@@ -878,6 +890,7 @@ export class Desk {
 
   #channelEscalated(channelId: string, tenantId: string, reason: string, escalatedTo: string | null): void {
     this.#patchChannel(channelId, { status: 'ESCALATED', escalatedTo });
+    this.#refreshOpenChannel(channelId);
     if (this.viewer.role !== 'SUPER_ADMIN') return;
     if (escalatedTo === this.viewer.userId && this.#taking.delete(channelId)) {
       // This admin took the case itself: nothing to be alerted about.

@@ -14,38 +14,55 @@ export function ConnectionBanner() {
   );
 }
 
-/** Platform staff: every tenant's escalations as they happen. */
+/** At most this many alerts stand at once; the rest wait their turn, counted, so the desk stays usable. */
+const ALERTS_SHOWN = 3;
+
+/** Platform staff: every tenant's escalations as they happen, with the case they are about. */
 export function EscalationAlerts() {
   const desk = useDesk();
   const alerts = useDeskState((state) => state.alerts);
+  // The ticket's number and subject show as soon as its event arrives, often just after the alert.
+  useDeskState((state) => state.tickets);
   if (alerts.length === 0) return null;
+  const waiting = alerts.length - ALERTS_SHOWN;
   return (
     <div className="alerts">
-      {alerts.map((alert) => (
-        <div key={alert.id} role="alert" className="alert">
-          <span className="alert-icon" aria-hidden="true">
-            ▲
-          </span>
-          <span className="alert-text">
-            <strong>Escalation from tenant {alert.tenantId}</strong>
-            <span className="alert-reason">{alert.reason}</span>
-            <span className="alert-time">{clockTime(alert.at)}</span>
-          </span>
-          <button
-            type="button"
-            className="button small primary"
-            onClick={() => {
-              void desk.openChannel(alert.channelId);
-              desk.dismissAlert(alert.id);
-            }}
-          >
-            Open case
-          </button>
-          <button type="button" className="button small ghost" onClick={() => desk.dismissAlert(alert.id)} aria-label={`Dismiss the escalation from tenant ${alert.tenantId}`}>
-            Dismiss
-          </button>
-        </div>
-      ))}
+      {alerts.slice(0, ALERTS_SHOWN).map((alert) => {
+        const ticket = desk.ticketOfChannel(alert.channelId);
+        return (
+          <div key={alert.id} role="alert" className="alert">
+            <span className="alert-icon" aria-hidden="true">
+              ▲
+            </span>
+            <span className="alert-text">
+              <strong>Escalation from tenant {alert.tenantId}</strong>
+              {ticket && <span className="alert-case">{`#${ticket.number} ${ticket.subject}`}</span>}
+              <span className="alert-reason" title={alert.reason}>
+                {alert.reason}
+              </span>
+              <span className="alert-time">{clockTime(alert.at)}</span>
+            </span>
+            <button
+              type="button"
+              className="button small primary"
+              onClick={() => {
+                void desk.openChannel(alert.channelId);
+                desk.dismissAlert(alert.id);
+              }}
+            >
+              Open case
+            </button>
+            <button type="button" className="button small ghost" onClick={() => desk.dismissAlert(alert.id)} aria-label={`Dismiss the escalation from tenant ${alert.tenantId}`}>
+              Dismiss
+            </button>
+          </div>
+        );
+      })}
+      {waiting > 0 && (
+        <p className="alerts-waiting" role="status">
+          {waiting} more escalation{waiting === 1 ? '' : 's'} waiting
+        </p>
+      )}
     </div>
   );
 }

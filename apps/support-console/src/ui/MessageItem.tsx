@@ -21,6 +21,19 @@ const SENDER_TAGS: Record<SenderType, string | null> = {
   SYSTEM: null,
 };
 
+/** The people a system message names by id (it is written where names are not known). */
+const NAMED_IN_SYSTEM_MESSAGES = ['assignedTo', 'escalatedTo'] as const;
+
+/** A system message's text with the people it names called by their names, where the console knows them. */
+function withNames(message: Message, nameOf: (userId: string) => string): string {
+  let text = message.content;
+  for (const field of NAMED_IN_SYSTEM_MESSAGES) {
+    const userId = message.metadata?.[field];
+    if (typeof userId === 'string' && userId !== '') text = text.replaceAll(userId, nameOf(userId));
+  }
+  return text;
+}
+
 /**
  * One message. Its content is always rendered as text, never as HTML, so whatever markup or
  * script a message carries stays inert.
@@ -33,13 +46,13 @@ export function MessageItem({ message, seenBy }: { message: Message; seenBy: str
   const [mine, setMine] = useState<ReadonlySet<string>>(() => new Set());
   const tenantId = message.tenantId;
   const { viewer } = desk;
-  // A name learnt later (from a typing event) replaces the bare id.
-  useDeskState((state) => state.names[message.senderId]);
+  // A name learnt later (a channel's participants, a typing event) replaces the bare id.
+  useDeskState((state) => state.names);
 
   if (message.senderType === 'SYSTEM') {
     return (
       <div className="system-message">
-        <span className="system-text">{message.content}</span>
+        <span className="system-text">{withNames(message, (userId) => desk.nameOf(userId, tenantId))}</span>
         <time dateTime={message.createdAt}>{messageTime(message.createdAt)}</time>
       </div>
     );
