@@ -41,14 +41,15 @@ export function needsWholeQueue(filter: QueueFilter, sort: QueueSort): boolean {
 }
 
 /** The same rules the server applies to `GET /tickets`, so tickets arriving live land where they belong. */
-export function matchesFilter(ticket: Ticket, filter: QueueFilter): boolean {
+/** `nameOf` gives the customer's display name, so that typing a name finds their tickets. */
+export function matchesFilter(ticket: Ticket, filter: QueueFilter, nameOf: (userId: string) => string = (userId) => userId): boolean {
   if (filter.status && ticket.status !== filter.status) return false;
   if (filter.priority && ticket.priority !== filter.priority) return false;
   if (filter.category && ticket.category !== filter.category) return false;
   if (filter.assignee === 'unassigned' ? ticket.assignedTo !== null : filter.assignee && ticket.assignedTo !== filter.assignee) return false;
   const words = filter.search.trim().toLowerCase();
   if (words === '') return true;
-  const haystack = `#${ticket.number} ${ticket.subject} ${ticket.createdBy} ${ticket.tenantId}`.toLowerCase();
+  const haystack = `#${ticket.number} ${ticket.subject} ${ticket.createdBy} ${nameOf(ticket.createdBy)} ${ticket.tenantId}`.toLowerCase();
   return words.split(/\s+/).every((word) => haystack.includes(word));
 }
 

@@ -149,7 +149,13 @@ function TicketList({ filter, sort, wholeQueue }: { filter: QueueFilter; sort: Q
   const error = useDeskState((state) => state.ticketsError);
   const more = useDeskState((state) => state.ticketsCursor !== null);
   const capped = useDeskState((state) => state.ticketsCapped);
-  const shown = useMemo(() => sortTickets(Object.values(tickets).filter((ticket) => matchesFilter(ticket, filter)), sort), [tickets, filter, sort]);
+  const names = useDeskState((state) => state.names);
+  const users = useDeskState((state) => state.users);
+  const shown = useMemo(
+    () => sortTickets(Object.values(tickets).filter((ticket) => matchesFilter(ticket, filter, (userId) => desk.nameOf(userId, ticket.tenantId))), sort),
+    // `names` and `users` are what `nameOf` reads: a name learnt later can make a ticket match.
+    [tickets, filter, sort, names, users, desk],
+  );
   const now = useNow();
 
   return (
