@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startCluster, waitFor, type Cluster, type TcpProxy } from '@chat/test-kit';
 import { api, connectSocket, type RecordingSocket } from '../system/helpers.ts';
-import { firstNotReady, handledEvents, messageCreatedEvents, metric, staffMessages, unpublishedEvents, watchReadiness } from './support/probes.ts';
+import { firstNotReady, handledEvents, messageCreatedEvents, metric, staffMessageEvents, unpublishedEvents, watchReadiness } from './support/probes.ts';
 import { openCase, type Case } from './support/scene.ts';
 import { account, feedsMatchHistory, report, restSender, Traffic } from './support/traffic.ts';
 
@@ -181,9 +181,10 @@ describe('a bad link between a service and its dependency', () => {
     });
     await feedsMatchHistory(url, agent, channel.id, traffic.receivers);
     const acknowledged = traffic.streams.flatMap((stream) => [...stream.acknowledged.values()]);
-    const events = [...(await messageCreatedEvents(cluster, acknowledged.map((message) => message.id))).values()];
+    const eventByMessage = await messageCreatedEvents(cluster, acknowledged.map((message) => message.id));
+    const events = [...eventByMessage.values()];
     assert.equal(events.length, acknowledged.length);
-    const staffEvents = [...(await messageCreatedEvents(cluster, staffMessages(acknowledged).map((message) => message.id))).values()];
+    const staffEvents = staffMessageEvents(eventByMessage, acknowledged);
     assert.ok(staffEvents.length >= 10, `only ${staffEvents.length} staff messages`);
     await waitFor(
       async () => (await handledEvents(cluster, 'tickets', staffEvents)).size === staffEvents.length && (await handledEvents(cluster, 'channels', events)).size === events.length,

@@ -10,7 +10,7 @@ import { after, before, it } from 'node:test';
 import type { Channel } from '@chat/contracts';
 import { startCluster, waitFor, type Cluster } from '@chat/test-kit';
 import { api } from '../system/helpers.ts';
-import { eventsOfType, handledEvents, messageCreatedEvents, staffMessages, unpublishedEvents } from './support/probes.ts';
+import { eventsOfType, handledEvents, messageCreatedEvents, staffMessageEvents, unpublishedEvents } from './support/probes.ts';
 import { openCase, ticketReaches, type Case } from './support/scene.ts';
 import { account, clientSender, feedsMatchHistory, report, restSender, Traffic } from './support/traffic.ts';
 
@@ -85,9 +85,10 @@ it('loses and doubles nothing when services are killed mid-stream and restarted'
     timeoutMs: 30_000,
     what: 'empty outboxes',
   });
-  const messageEvents = [...(await messageCreatedEvents(cluster, acknowledged.map((message) => message.id))).values()];
+  const eventByMessage = await messageCreatedEvents(cluster, acknowledged.map((message) => message.id));
+  const messageEvents = [...eventByMessage.values()];
   assert.equal(messageEvents.length, acknowledged.length);
-  const staffEvents = [...(await messageCreatedEvents(cluster, staffMessages(acknowledged).map((message) => message.id))).values()];
+  const staffEvents = staffMessageEvents(eventByMessage, acknowledged);
   assert.ok(staffEvents.length >= 5, `only ${staffEvents.length} staff messages`);
   const escalations = await eventsOfType(cluster, 'channels', 'channel.escalated');
   assert.equal(escalations.length, 1);

@@ -70,10 +70,13 @@ export async function messageCreatedEvents(cluster: Cluster, messageIds: readonl
 }
 
 /**
- * The messages the tickets service keeps a record of: staff's, which may answer a ticket. The
- * others pass it without a transaction, hence without a trace.
+ * The events (of `eventByMessage`, as `messageCreatedEvents` answers) of the messages the tickets
+ * service keeps a record of: staff's, which may answer a ticket. The others pass it without a
+ * transaction, hence without a trace.
  */
-export const staffMessages = (messages: readonly Message[]): Message[] => messages.filter((message) => message.senderType !== 'PARTICIPANT');
+export function staffMessageEvents(eventByMessage: ReadonlyMap<string, string>, messages: readonly Message[]): string[] {
+  return messages.filter((message) => message.senderType !== 'PARTICIPANT').flatMap((message) => eventByMessage.get(message.id) ?? []);
+}
 
 /** The ids of the events of a type a service wrote in its outbox. */
 export async function eventsOfType(cluster: Cluster, service: ServiceName, type: string): Promise<string[]> {
