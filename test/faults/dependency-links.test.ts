@@ -11,7 +11,7 @@ import { startCluster, waitFor, type Cluster, type TcpProxy } from '@chat/test-k
 import { api, connectSocket, type RecordingSocket } from '../system/helpers.ts';
 import { firstNotReady, handledEvents, messageCreatedEvents, metric, staffMessageEvents, unpublishedEvents, watchReadiness } from './support/probes.ts';
 import { openCase, type Case } from './support/scene.ts';
-import { account, feedsMatchHistory, report, restSender, Traffic } from './support/traffic.ts';
+import { closeBooks, restSender, Traffic } from './support/traffic.ts';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -172,14 +172,13 @@ describe('a bad link between a service and its dependency', () => {
     const { url, agent, channel } = scene;
     await traffic.stop();
     assertCleanAnswers();
-    const figures = await account('links cut mid-query or stalled: messaging↔PostgreSQL, messaging↔RabbitMQ, tickets↔PostgreSQL, gateway↔Redis, gateway↔RabbitMQ', {
+    await closeBooks(t, 'links cut mid-query or stalled: messaging↔PostgreSQL, messaging↔RabbitMQ, tickets↔PostgreSQL, gateway↔Redis, gateway↔RabbitMQ', {
       url,
       reader: agent,
       channelId: channel.id,
       streams: traffic.streams,
       receivers: traffic.receivers,
     });
-    await feedsMatchHistory(url, agent, channel.id, traffic.receivers);
     const acknowledged = traffic.streams.flatMap((stream) => [...stream.acknowledged.values()]);
     const eventByMessage = await messageCreatedEvents(cluster, acknowledged.map((message) => message.id));
     const events = [...eventByMessage.values()];
@@ -190,10 +189,5 @@ describe('a bad link between a service and its dependency', () => {
       async () => (await handledEvents(cluster, 'tickets', staffEvents)).size === staffEvents.length && (await handledEvents(cluster, 'channels', events)).size === events.length,
       { timeoutMs: 60_000, what: 'every message event handled by channels, and every staff one by tickets' },
     );
-    report(t, figures);
-    assert.equal(figures.lost, 0);
-    assert.equal(figures.doubled, 0);
-    assert.equal(figures.skipped, 0);
-    assert.equal(figures.acknowledged, figures.sent);
   });
 });

@@ -8,6 +8,7 @@
  * Receivers are `ChatClient`s (the gap-free library apps use) joined from `seq` 0, whose raw
  * socket events are counted too.
  */
+import assert from 'node:assert/strict';
 import { appendFileSync } from 'node:fs';
 import type { TestContext } from 'node:test';
 import { ChatClient, ChatError } from '@chat/chat-client';
@@ -200,7 +201,7 @@ export interface Figures {
  * (a hole before it is fetched over REST), then the history and every client's feed are compared
  * with what the streams were told.
  */
-export async function account(
+async function account(
   scenario: string,
   { url, reader, channelId, streams, receivers }: { url: string; reader: Actor; channelId: string; streams: Stream[]; receivers: Receiver[] },
 ): Promise<Figures> {
@@ -259,7 +260,7 @@ export async function account(
 }
 
 /** Every receiver's client handed on exactly the history, in order: gap-free and duplicate-free. */
-export async function feedsMatchHistory(url: string, reader: Actor, channelId: string, receivers: Receiver[]): Promise<void> {
+async function feedsMatchHistory(url: string, reader: Actor, channelId: string, receivers: Receiver[]): Promise<void> {
   const history = (await readHistory(url, reader, channelId)).map((message) => message.id);
   for (const receiver of receivers) {
     await waitFor(async () => receiver.delivered.length >= history.length, { timeoutMs: 30_000, what: `${receiver.who.userId}'s feed` });
@@ -271,7 +272,28 @@ export async function feedsMatchHistory(url: string, reader: Actor, channelId: s
 }
 
 /** Shows the figures in the test output and, when `RELIABILITY_FIGURES` names a file, appends them to it. */
-export function report(t: TestContext, figures: Figures): void {
+/**
+ * The end of every scenario: the books settled (`account`), every client's feed held to the
+ * history, the figures reported with what the scenario measured besides, and the promise checked:
+ * nothing lost, doubled or skipped, every message acknowledged.
+ */
+export async function closeBooks(
+  t: TestContext,
+  scenario: string,
+  books: { url: string; reader: Actor; channelId: string; streams: Stream[]; receivers: Receiver[] },
+  measured: Record<string, number> = {},
+): Promise<Figures> {
+  const figures = await account(scenario, books);
+  await feedsMatchHistory(books.url, books.reader, books.channelId, books.receivers);
+  report(t, { ...figures, ...measured });
+  assert.equal(figures.lost, 0);
+  assert.equal(figures.doubled, 0);
+  assert.equal(figures.skipped, 0);
+  assert.equal(figures.acknowledged, figures.sent);
+  return figures;
+}
+
+function report(t: TestContext, figures: Figures): void {
   t.diagnostic(`figures ${JSON.stringify(figures)}`);
   if (process.env.RELIABILITY_FIGURES) appendFileSync(process.env.RELIABILITY_FIGURES, `${JSON.stringify({ ...figures, at: new Date().toISOString() })}\n`);
 }
