@@ -7,3 +7,4 @@ export * from './tcp-proxy.ts';
 export * from './cluster.ts';
 export * from './http.ts';
 export * from './shared-services.ts';
+export * from './plans.ts';

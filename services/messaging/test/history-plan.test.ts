@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
+import { explainAnalyze, type PlanNode, type Statement } from '@chat/test-kit';
 import { historyQuery, type HistoryPage } from '../src/store/messages.ts';
 import { searchQuery } from '../src/store/search.ts';
 import { Harness, type TestUser } from './support/harness.ts';
@@ -39,26 +40,13 @@ after(async () => {
   await h?.stop();
 });
 
-interface PlanNode {
-  'Node Type': string;
-  'Index Name'?: string;
-  'Actual Rows'?: number;
-  Plans?: PlanNode[];
-}
-
-function nodesOf(node: PlanNode): PlanNode[] {
-  return [node, ...(node.Plans ?? []).flatMap(nodesOf)];
-}
-
 /** EXPLAIN ANALYZE of one of the service's own queries, as `chat_app` in the tenant's scope. */
-async function planOf({ sql, params }: { sql: string; params: unknown[] }): Promise<PlanNode[]> {
+async function planOf(statement: Statement): Promise<PlanNode[]> {
   const client = await h.sql.connect();
   try {
     await client.query('BEGIN');
     await client.query(`SELECT set_config('role', 'chat_app', true), set_config('app.tenant_id', $1, true)`, [h.tenant]);
-    const result = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, params);
-    const [explained] = result.rows[0]['QUERY PLAN'] as [{ Plan: PlanNode }];
-    return nodesOf(explained.Plan);
+    return await explainAnalyze(async (sql, params) => (await client.query(sql, params)).rows, statement);
   } finally {
     await client.query('ROLLBACK');
     client.release();

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { RunningService } from '@chat/service-runtime';
+import { explainAnalyze, type PlanNode } from '@chat/test-kit';
 import type { Audience } from '../src/domain/visibility.ts';
 import { listQueue, queueQuery, type QueueFilter, type QueuePosition } from '../src/store/ticket-queue.ts';
 import { startTicketsAlone, type TicketsAlone } from './support/harness.ts';
@@ -46,29 +47,15 @@ after(async () => {
   await tickets?.stop();
 });
 
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  'Actual Rows'?: number;
-  'Actual Loops'?: number;
-  Plans?: PlanNode[];
-}
-
 /** The database as the tests' superuser sees it, past row-level security. */
 async function sql<T>(text: string, params: unknown[] = []): Promise<{ rows: T[] }> {
   return { rows: (await service.context.db.dataSource.query(text, params)) as T[] };
 }
 
-const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
 const platformStaff: Audience = { kind: 'platform-staff', userId: ADMIN };
 
 async function planOf(filter: QueueFilter, after: QueuePosition | null): Promise<PlanNode[]> {
-  const { sql: query, params } = queueQuery(platformStaff, filter, 50, after);
-  const rows = await service.context.db.acrossTenants((tx) => tx.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${query}`, params));
-  const root = rows[0]?.['QUERY PLAN'][0].Plan;
-  assert.ok(root);
-  return nodesOf(root);
+  return explainAnalyze((text, params) => service.context.db.acrossTenants((tx) => tx.query(text, params)), queueQuery(platformStaff, filter, 50, after));
 }
 
 /** What the admin may see, by the rule itself rather than the queue's statement. */
