@@ -11,7 +11,7 @@ import { canRestartSharedService, restartSharedService, startCluster, waitFor, t
 import { api, type Actor } from '../system/helpers.ts';
 import { firstNotReady, watchReadiness } from './support/probes.ts';
 import { openCase, ticketReaches, type Case } from './support/scene.ts';
-import { clientSender, closeBooks, restSender, Traffic } from './support/traffic.ts';
+import { closeBooks, Traffic } from './support/traffic.ts';
 
 const OUTAGE_MS = 4_000;
 
@@ -40,10 +40,7 @@ interface Probe {
 it('reports the database down, answers 503 meanwhile and works again without a restart', async (t) => {
   if (!(await canRestartSharedService('postgres'))) return t.skip("needs the machine's pg_ctlcluster and flock");
   const { url, customer, agent, admin, channel, ticket } = scene;
-  const agentClient = await traffic.receiver(url, agent, channel.id);
-  await traffic.receiver(url, customer, channel.id);
-  traffic.stream('customer-rest', restSender(url, customer, channel.id));
-  traffic.stream('agent-socket', clientSender(agentClient.client, channel.id), { intervalMs: 60 });
+  await traffic.customerAndAgent(url, scene, channel.id);
   await traffic.flows(10);
 
   const services = { channels: cluster.channels, messaging: cluster.messaging, tickets: cluster.tickets };

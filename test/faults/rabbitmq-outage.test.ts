@@ -12,7 +12,7 @@ import { canRestartSharedService, restartSharedService, startCluster, waitFor, t
 import { api } from '../system/helpers.ts';
 import { firstNotReady, handledEvents, messageCreatedEvents, staffMessageEvents, unpublishedEvents, watchReadiness } from './support/probes.ts';
 import { openCase, ticketReaches, type Case } from './support/scene.ts';
-import { clientSender, closeBooks, restSender, Traffic } from './support/traffic.ts';
+import { closeBooks, Traffic } from './support/traffic.ts';
 
 const OUTAGE_MS = 5_000;
 
@@ -32,11 +32,8 @@ after(async () => {
 
 it('keeps every acknowledged message and event across a broker outage', async (t) => {
   if (!(await canRestartSharedService('rabbitmq'))) return t.skip('needs rabbitmqctl and flock for the broker of AMQP_URL');
-  const { url, customer, agent, admin, channel, ticket } = scene;
-  const agentClient = await traffic.receiver(url, agent, channel.id);
-  await traffic.receiver(url, customer, channel.id);
-  traffic.stream('customer-rest', restSender(url, customer, channel.id));
-  traffic.stream('agent-socket', clientSender(agentClient.client, channel.id), { intervalMs: 60 });
+  const { url, agent, admin, channel, ticket } = scene;
+  await traffic.customerAndAgent(url, scene, channel.id);
   const { streams, receivers } = traffic;
   await traffic.flows(10);
 

@@ -12,7 +12,7 @@ import { startCluster, waitFor, type Cluster } from '@chat/test-kit';
 import { api } from '../system/helpers.ts';
 import { eventsOfType, handledEvents, messageCreatedEvents, staffMessageEvents, unpublishedEvents } from './support/probes.ts';
 import { openCase, ticketReaches, type Case } from './support/scene.ts';
-import { clientSender, closeBooks, restSender, Traffic } from './support/traffic.ts';
+import { closeBooks, Traffic } from './support/traffic.ts';
 
 let cluster: Cluster;
 let scene: Case;
@@ -31,11 +31,8 @@ after(async () => {
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 it('loses and doubles nothing when services are killed mid-stream and restarted', async (t) => {
-  const { url, customer, agent, admin, channel, ticket } = scene;
-  const agentClient = await traffic.receiver(url, agent, channel.id);
-  await traffic.receiver(url, customer, channel.id);
-  traffic.stream('customer-rest', restSender(url, customer, channel.id));
-  traffic.stream('agent-socket', clientSender(agentClient.client, channel.id), { intervalMs: 60 });
+  const { url, agent, admin, channel, ticket } = scene;
+  await traffic.customerAndAgent(url, scene, channel.id);
   await traffic.flows(10);
 
   // Messaging dies with events in its outbox that the broker never confirmed.

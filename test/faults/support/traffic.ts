@@ -319,6 +319,14 @@ export class Traffic {
     return receiver;
   }
 
+  /** A case's usual traffic: the customer writes over REST, the agent over its socket, both receive. */
+  async customerAndAgent(url: string, { customer, agent }: { customer: Actor; agent: Actor }, channelId: string): Promise<void> {
+    const agentClient = await this.receiver(url, agent, channelId);
+    await this.receiver(url, customer, channelId);
+    this.stream('customer-rest', restSender(url, customer, channelId));
+    this.stream('agent-socket', clientSender(agentClient.client, channelId), { intervalMs: 60 });
+  }
+
   /** Anything else with a `stop()` to call at the end (e.g. `watchReadiness`). */
   keep<T extends { stop(): unknown }>(running: T): T {
     this.#others.push(running);
