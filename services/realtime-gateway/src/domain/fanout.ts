@@ -6,18 +6,12 @@ export type Delivery = {
   [E in ServerEventName]: { event: E; rooms: string[]; payload: Parameters<ServerToClientEvents[E]>[0] };
 }[ServerEventName];
 
-/** What the event itself does not say but the fan-out needs. */
-export interface FanoutFacts {
-  /** For ticket events: whether the ticket's channel is a `PLATFORM_SUPPORT` channel. */
-  platformChannel: boolean;
-}
-
 /**
  * Turns a domain event into the socket events of API.md and their audiences. Pure: it names rooms,
  * it does not emit. `ticket.sla_breached` has no socket counterpart; the gateway also acts on
  * membership changes for the rooms themselves (see `ChannelRooms`).
  */
-export function deliveriesFor(envelope: EventEnvelope, facts: FanoutFacts = { platformChannel: false }): Delivery[] {
+export function deliveriesFor(envelope: EventEnvelope): Delivery[] {
   switch (envelope.type) {
     case 'message.created': {
       const { message } = envelope.data;
@@ -75,7 +69,7 @@ export function deliveriesFor(envelope: EventEnvelope, facts: FanoutFacts = { pl
       return [statusChanged(envelope.data.channel)];
     case 'ticket.opened':
     case 'ticket.updated':
-      return [{ event: 'ticket_changed', rooms: ticketAudience(envelope.data.ticket, facts.platformChannel), payload: { ticket: envelope.data.ticket } }];
+      return [{ event: 'ticket_changed', rooms: ticketAudience(envelope.data.ticket, envelope.data.channelType === 'PLATFORM_SUPPORT'), payload: { ticket: envelope.data.ticket } }];
     case 'channel.created': {
       const { channel } = envelope.data;
       return [{ event: 'channel_joined', rooms: participantRooms(channel), payload: { channelId: channel.id, tenantId: channel.tenantId } }];

@@ -22,11 +22,10 @@ export interface GatewayConsumerDependencies {
  * clients catch up over REST), so nothing here fails an event.
  */
 export function gatewayConsumer(deps: GatewayConsumerDependencies): ConsumerSpec {
-  const handle = async (event: EventEnvelope) => {
+  const emit = (event: EventEnvelope) => {
     deps.instruments.busEvents.inc({ type: event.type });
-    const platformChannel = (event.type === 'ticket.opened' || event.type === 'ticket.updated') && event.data.channelType === 'PLATFORM_SUPPORT';
     if ('channel' in event.data) deps.channelRooms.changed(event.data.channel);
-    for (const delivery of deliveriesFor(event, { platformChannel })) {
+    for (const delivery of deliveriesFor(event)) {
       (deps.nsp.to(delivery.rooms).emit as (event: string, payload: unknown) => boolean)(delivery.event, delivery.payload);
       deps.instruments.emitted.inc({ event: delivery.event });
     }
@@ -34,14 +33,20 @@ export function gatewayConsumer(deps: GatewayConsumerDependencies): ConsumerSpec
   return {
     name: GATEWAY_CONSUMER,
     patterns: ['channel.*', 'message.*', 'note.*', 'ticket.*'],
-    handle,
+    async handle(event) {
+      emit(event);
+    },
     // What arrived together goes out together: one acknowledgement to the broker, and the
     // adapter's publishes leave in one write. A batch is never handed back once an event of it
     // went out (that would send it twice): an event that fails here is logged, and its sockets
     // catch up as they do after any lost socket event (`seq` gaps, resync).
     async handleBatch(events: EventEnvelope[]) {
       for (const event of events) {
-        await handle(event).catch((error: unknown) => deps.logger.error({ err: error, eventId: event.id, type: event.type }, 'event not turned into socket events'));
+        try {
+          emit(event);
+        } catch (error) {
+          deps.logger.error({ err: error, eventId: event.id, type: event.type }, 'event not turned into socket events');
+        }
       }
     },
   };
