@@ -80,8 +80,7 @@ export async function runDelivery(
     return { kind: 'dead-letter', error: reason, invalid: true };
   }
 
-  const occurredAt = Date.parse(event.occurredAt);
-  if (Number.isFinite(occurredAt)) instruments.deliveryLag(spec.name, (Date.now() - occurredAt) / 1_000);
+  recordLag(spec, instruments, event, Date.now());
   const started = performance.now();
   try {
     await spec.handle(event, delivery);
@@ -144,10 +143,7 @@ export function envelopeOf(body: string): EventEnvelope | undefined {
 export async function runBatch(spec: ResolvedConsumerSpec, events: EventEnvelope[], instruments: BusInstruments, logger: Logger): Promise<boolean> {
   if (!spec.handleBatch) return false;
   const now = Date.now();
-  for (const event of events) {
-    const occurredAt = Date.parse(event.occurredAt);
-    if (Number.isFinite(occurredAt)) instruments.deliveryLag(spec.name, (now - occurredAt) / 1_000);
-  }
+  for (const event of events) recordLag(spec, instruments, event, now);
   const started = performance.now();
   try {
     await spec.handleBatch(events);
@@ -163,6 +159,12 @@ export async function runBatch(spec: ResolvedConsumerSpec, events: EventEnvelope
     instruments.consumed(spec.name, 'handled');
   }
   return true;
+}
+
+/** How long the event took from its occurrence to its handler. */
+function recordLag(spec: ResolvedConsumerSpec, instruments: BusInstruments, event: EventEnvelope, now: number): void {
+  const occurredAt = Date.parse(event.occurredAt);
+  if (Number.isFinite(occurredAt)) instruments.deliveryLag(spec.name, (now - occurredAt) / 1_000);
 }
 
 export function describeError(error: unknown): string {
