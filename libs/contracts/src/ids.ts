@@ -37,7 +37,8 @@ function holdsOnlyStorableText(value: unknown): boolean {
     if (typeof next === 'string') {
       if (!isStorableText(next)) return false;
     } else if (Array.isArray(next)) {
-      pending.push(...next);
+      // One by one: spreading a long array into push would hit the engine's argument limit.
+      for (const item of next) pending.push(item);
     } else if (typeof next === 'object' && next !== null) {
       for (const [key, inner] of Object.entries(next)) {
         if (!isStorableText(key)) return false;
